@@ -1,0 +1,486 @@
+/*
+ * libpidfd4j: the native half of the pidfd provider.
+ *
+ * It does only what Java cannot: create a child together with its pidfd, prepare that child in the
+ * window between clone and exec, and wrap the few syscalls whose numbers or struct layouts differ
+ * per architecture (waitid with rusage, epoll_event, PIDFD_GET_INFO), so that the Java side stays
+ * architecture-neutral. Every function returns an errno value (or -errno) instead of touching the
+ * caller's errno, and every descriptor it creates is close-on-exec from birth.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <jni.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
+#define PIDFD4J_ABI_VERSION 1
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+/* struct pidfd_info as of Linux 6.13 (PIDFD_INFO_SIZE_VER0); the ioctl is size-versioned. */
+struct pidfd4j_pidfd_info {
+    uint64_t mask;
+    uint64_t cgroupid;
+    uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+    int32_t exit_code;
+};
+_Static_assert(sizeof(struct pidfd4j_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
+#define PIDFD4J_INFO_EXIT (1ULL << 3)
+#define PIDFD4J_GET_INFO _IOWR(0xFF, 11, struct pidfd4j_pidfd_info)
+
+/* Spawn paths; the values are shared with SpawnPath.java. */
+#define PATH_CLONE_PIDFD 1   /* clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD): the pidfd is born with the child */
+#define PATH_PIDFD_OPEN  2   /* clone(CLONE_VM|CLONE_VFORK), then pidfd_open on the still-unreaped child */
+
+/* Where a failed spawn failed; the values are shared with SpawnFailure.java. */
+#define STAGE_CLONE      1
+#define STAGE_PIDFD_OPEN 2
+#define STAGE_FDS        3
+#define STAGE_CHDIR      4
+#define STAGE_EXEC       5
+#define STAGE_STACK      6
+
+#define CHILD_STACK_SIZE (64 * 1024)
+
+EXPORT int pidfd4j_abi_version(void) { return PIDFD4J_ABI_VERSION; }
+
+/* ---------------------------------------------------------------------------------------------
+ * The child. It runs in the JVM's address space on its own stack while the spawning thread is
+ * suspended (CLONE_VM|CLONE_VFORK), with every signal blocked. It may only make raw,
+ * async-signal-safe syscalls: no malloc, no locks, no stdio, no getpid.
+ * --------------------------------------------------------------------------------------------- */
+
+struct child_args {
+    char *const *candidates;  /* NULL-terminated; "" marks an over-long PATH candidate to skip */
+    char **argv;
+    char **shargv;            /* "/bin/sh", <slot for the candidate>, argv[1..], NULL */
+    char *const *envp;        /* NULL: the JVM's live environ */
+    const char *cwd;          /* NULL: keep the JVM's */
+    int fds[3];               /* -1: leave the inherited fd alone */
+    int redirect_err;         /* dup2(1, 2) */
+    volatile int stage;       /* written by the child only when it fails */
+    volatile int err;
+};
+
+/* The kernel's struct sigaction; only sa_handler (offset 0 on every architecture) is read, and
+ * an all-zero value is SIG_DFL with no flags and an empty mask on every architecture. */
+struct kernel_sigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+};
+
+static void reset_signals(void) {
+    /* Handlers of the JVM must never run in the child, so every caught signal goes back to
+     * SIG_DFL before the mask is cleared. Ignored signals stay ignored, as exec would keep them,
+     * except SIGPIPE, which the JVM ignores for itself and a child must not inherit (JDK 25). Raw
+     * rt_sigaction also reaches glibc's internal signals 32 and 33. */
+    struct kernel_sigaction dfl, ign, old;
+    memset(&dfl, 0, sizeof dfl);
+    memset(&ign, 0, sizeof ign);
+    ign.handler = (void *) SIG_IGN;
+    for (int sig = 1; sig < 65; sig++) {
+        /* One syscall per signal: install SIG_DFL and look at what was there; SIG_IGN is rare. */
+        if (sig == SIGKILL || sig == SIGSTOP || syscall(SYS_rt_sigaction, sig, &dfl, &old, 8) != 0)
+            continue;
+        if (old.handler == (void *) SIG_IGN && sig != SIGPIPE)
+            syscall(SYS_rt_sigaction, sig, &ign, NULL, 8);
+    }
+    uint64_t empty = 0;  /* JDK 17 leaks a blocked SIGQUIT into children; JDK 25 does not. */
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8);
+}
+
+/* Marks every fd >= 3 close-on-exec by walking /proc/self/fd; for kernels before close_range. */
+static int cloexec_from_3_slow(void) {
+    int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) {
+        struct rlimit rl;  /* last resort: every possible fd number */
+        if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+            return -1;
+        for (long fd = 3; fd < (long) rl.rlim_cur; fd++)
+            fcntl((int) fd, F_SETFD, FD_CLOEXEC);
+        return 0;
+    }
+    char buf[4096] __attribute__((aligned(8)));
+    for (;;) {
+        long n = syscall(SYS_getdents64, dir, buf, sizeof buf);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return 0;  /* dir itself is CLOEXEC already */
+        for (long off = 0; off < n;) {
+            struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; }
+                *d = (void *) (buf + off);
+            int fd = 0;
+            const char *s = d->name;
+            if (*s >= '0' && *s <= '9') {
+                while (*s >= '0' && *s <= '9')
+                    fd = fd * 10 + (*s++ - '0');
+                if (fd >= 3 && fd != dir)
+                    fcntl(fd, F_SETFD, FD_CLOEXEC);
+            }
+            off += d->reclen;
+        }
+    }
+}
+
+static _Noreturn void child_fail(struct child_args *a, int stage, int err) {
+    a->err = err;
+    a->stage = stage;
+    _exit(127);
+}
+
+static int child_main(void *p) {
+    struct child_args *a = p;
+    int lifted[3] = {-1, -1, -1};
+
+    /* Lift every source above 2 first: dup2(fd, fd) would be a no-op that leaves CLOEXEC set. */
+    for (int i = 0; i < 3; i++)
+        if (a->fds[i] >= 0 && (lifted[i] = fcntl(a->fds[i], F_DUPFD_CLOEXEC, 3)) < 0)
+            child_fail(a, STAGE_FDS, errno);
+    for (int i = 0; i < 3; i++)
+        if (lifted[i] >= 0 && dup2(lifted[i], i) < 0)  /* dup2 clears CLOEXEC on 0..2 */
+            child_fail(a, STAGE_FDS, errno);
+    if (a->redirect_err && dup2(1, 2) < 0)
+        child_fail(a, STAGE_FDS, errno);
+
+    /* No other descriptor of the JVM may survive exec, CLOEXEC or not. */
+    if (syscall(SYS_close_range, 3, ~0U, 0) != 0 && cloexec_from_3_slow() != 0)
+        child_fail(a, STAGE_FDS, errno);
+
+    /* Before exec, so that relative programs and "." PATH entries resolve in the new directory. */
+    if (a->cwd != NULL && chdir(a->cwd) != 0)
+        child_fail(a, STAGE_CHDIR, errno);
+
+    reset_signals();
+
+    /* The JDK's PATH rules (JDK_execvpe): the candidates come from the parent's PATH; EACCES is
+     * sticky; "not here" errors move on; any other error stops; ENOEXEC runs the file via sh. */
+    char *const *envp = a->envp != NULL ? a->envp : environ;
+    int err = ENOENT, sticky = 0;
+    for (char *const *c = a->candidates; *c != NULL; c++) {
+        if (**c == '\0') {
+            err = ENAMETOOLONG;
+            continue;
+        }
+        execve(*c, a->argv, envp);
+        err = errno;
+        if (err == ENOEXEC) {
+            a->shargv[1] = *c;
+            execve("/bin/sh", a->shargv, envp);
+            err = errno;
+        }
+        switch (err) {
+        case EACCES:
+            sticky = err;
+            /* fall through */
+        case ENOENT: case ENOTDIR: case ELOOP: case ESTALE: case ENODEV: case ETIMEDOUT:
+            continue;
+        default:
+            child_fail(a, STAGE_EXEC, err);
+        }
+    }
+    child_fail(a, STAGE_EXEC, sticky != 0 ? sticky : err);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The parent.
+ * --------------------------------------------------------------------------------------------- */
+
+static int reap_blocking(int pidfd) {
+    siginfo_t si;
+    int r;
+    do {
+        r = waitid((idtype_t) P_PIDFD, (id_t) pidfd, &si, WEXITED | __WALL);
+    } while (r != 0 && errno == EINTR);
+    return r;
+}
+
+/*
+ * Creates a child that runs child_main with all signals blocked in between, and returns once the
+ * child has exec'd or died. Exit signal 0: no SIGCHLD, and no wait() or waitpid(-1) elsewhere in
+ * the JVM can reap the child (only __WALL waits see it), so its status is ours alone.
+ */
+/* Each spawning thread keeps one child stack (with a guard page), freed when the thread ends:
+ * mapping and faulting in a fresh one costs more than a tenth of a /bin/true spawn. */
+static pthread_key_t stack_key;
+static int stack_key_ok;
+static pthread_once_t stack_once = PTHREAD_ONCE_INIT;
+
+static void stack_free(void *stack) { munmap(stack, CHILD_STACK_SIZE + (size_t) sysconf(_SC_PAGESIZE)); }
+static void stack_key_init(void) { stack_key_ok = pthread_key_create(&stack_key, stack_free) == 0; }
+
+static char *child_stack(int *err) {
+    pthread_once(&stack_once, stack_key_init);
+    char *stack = stack_key_ok ? pthread_getspecific(stack_key) : NULL;
+    if (stack != NULL)
+        return stack;
+    size_t page = (size_t) sysconf(_SC_PAGESIZE);
+    stack = mmap(NULL, CHILD_STACK_SIZE + page, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+    if (stack == MAP_FAILED) {
+        *err = errno;
+        return NULL;
+    }
+    if (mprotect(stack, page, PROT_NONE) != 0) {  /* the guard: the child must never reach our frames */
+        *err = errno;
+        munmap(stack, CHILD_STACK_SIZE + page);
+        return NULL;
+    }
+    if (stack_key_ok && pthread_setspecific(stack_key, stack) == 0)
+        return stack;
+    stack_free(stack);  /* cannot keep it: fail rather than leak one per spawn */
+    *err = ENOMEM;
+    return NULL;
+}
+
+static pid_t clone_child(int path, int (*fn)(void *), void *arg, int *pidfd, int *stage, int *err) {
+    char *stack = child_stack(err);
+    if (stack == NULL) {
+        *stage = STAGE_STACK;
+        return -1;
+    }
+
+    uint64_t all = ~0ULL, old;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
+    int flags = CLONE_VM | CLONE_VFORK | (path == PATH_CLONE_PIDFD ? CLONE_PIDFD : 0);
+    pid_t pid = clone(fn, stack + CHILD_STACK_SIZE + (size_t) sysconf(_SC_PAGESIZE), flags, arg, pidfd);
+    int clone_err = errno;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
+
+    if (pid < 0) {
+        *stage = STAGE_CLONE;
+        *err = clone_err;
+        return -1;
+    }
+    if (path == PATH_PIDFD_OPEN) {
+        /* Race-free: the child cannot have been reaped by anyone else (exit signal 0). */
+        *pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (*pidfd < 0) {
+            int e = errno;
+            siginfo_t si;
+            kill(pid, SIGKILL);
+            while (waitid(P_PID, (id_t) pid, &si, WEXITED | __WALL) != 0 && errno == EINTR)
+                ;
+            *stage = STAGE_PIDFD_OPEN;
+            *err = e;
+            return -1;
+        }
+    }
+    return pid;
+}
+
+/*
+ * out: [0] pid, [1] pidfd on success; [2] stage, [3] errno on failure.
+ * Returns 0 once the program runs, -1 when it could not be started (the child is reaped then).
+ */
+EXPORT int pidfd4j_spawn(int path, char *const *candidates, char **argv, char **shargv,
+                         char *const *envp, const char *cwd, const int *fds, int redirect_err,
+                         int *out) {
+    struct child_args a = {
+        .candidates = candidates, .argv = argv, .shargv = shargv, .envp = envp, .cwd = cwd,
+        .fds = {fds[0], fds[1], fds[2]}, .redirect_err = redirect_err, .stage = 0, .err = 0,
+    };
+    int pidfd = -1, stage = 0, err = 0;
+    pid_t pid = clone_child(path, child_main, &a, &pidfd, &stage, &err);
+    if (pid < 0) {
+        out[2] = stage;
+        out[3] = err;
+        return -1;
+    }
+    if (a.stage != 0) {  /* the child has already _exit'ed: reap it so that no zombie remains */
+        reap_blocking(pidfd);
+        close(pidfd);
+        out[2] = a.stage;
+        out[3] = a.err;
+        return -1;
+    }
+    out[0] = pid;
+    out[1] = pidfd;
+    return 0;
+}
+
+static int probe_child(void *unused) {
+    (void) unused;
+    _exit(0);
+}
+
+/* Spawns and reaps a child that exits at once, through the given path. Returns 0 or an errno. */
+EXPORT int pidfd4j_probe(int path) {
+    int pidfd = -1, stage = 0, err = 0;
+    pid_t pid = clone_child(path, probe_child, NULL, &pidfd, &stage, &err);
+    if (pid < 0)
+        return err;
+    int r = (int) syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ? 0 : errno;
+    if (reap_blocking(pidfd) != 0 && r == 0)
+        r = errno;
+    close(pidfd);
+    return r;
+}
+
+/*
+ * waitid(P_PIDFD) with rusage (only the raw syscall returns it). info: [0] si_code,
+ * [1] si_status, [2] si_pid (0: not exited yet). usage (may be NULL): user and system CPU in
+ * microseconds, max RSS in KiB, minor and major faults, block in/out, voluntary and involuntary
+ * context switches. Returns 0 or an errno.
+ */
+EXPORT int pidfd4j_waitid(int pidfd, int options, int32_t *info, int64_t *usage) {
+    siginfo_t si;
+    struct rusage ru;
+    memset(&si, 0, sizeof si);
+    memset(&ru, 0, sizeof ru);
+    long r;
+    do {
+        r = syscall(SYS_waitid, P_PIDFD, pidfd, &si, options | __WALL, usage != NULL ? &ru : NULL);
+    } while (r != 0 && errno == EINTR);
+    if (r != 0)
+        return errno;
+    info[0] = si.si_code;
+    info[1] = si.si_status;
+    info[2] = si.si_pid;
+    if (usage != NULL) {
+        usage[0] = (int64_t) ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
+        usage[1] = (int64_t) ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
+        usage[2] = ru.ru_maxrss;
+        usage[3] = ru.ru_minflt;
+        usage[4] = ru.ru_majflt;
+        usage[5] = ru.ru_inblock;
+        usage[6] = ru.ru_oublock;
+        usage[7] = ru.ru_nvcsw;
+        usage[8] = ru.ru_nivcsw;
+    }
+    return 0;
+}
+
+/* The wait status of an exited process from its pidfd (Linux 6.15+), even when someone else
+ * reaped it. Returns 0 or an errno (ENOTTY/EINVAL: kernel too old; ENODATA: not available). */
+EXPORT int pidfd4j_exit_status(int pidfd, int32_t *status) {
+    struct pidfd4j_pidfd_info info;
+    memset(&info, 0, sizeof info);
+    info.mask = PIDFD4J_INFO_EXIT;
+    if (ioctl(pidfd, PIDFD4J_GET_INFO, &info) != 0)
+        return errno;
+    if ((info.mask & PIDFD4J_INFO_EXIT) == 0)
+        return ENODATA;
+    *status = info.exit_code;
+    return 0;
+}
+
+EXPORT int pidfd4j_send_signal(int pidfd, int sig) {
+    return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : errno;
+}
+
+/* A pidfd for any process (not only a child); -errno on failure. Always close-on-exec. */
+EXPORT int pidfd4j_pidfd_open(int pid) {
+    int fd = (int) syscall(SYS_pidfd_open, pid, 0);
+    return fd >= 0 ? fd : -errno;
+}
+
+EXPORT int pidfd4j_pipe(int32_t *fds) {
+    return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
+}
+
+EXPORT int pidfd4j_close(int fd) {
+    return close(fd) == 0 ? 0 : errno;
+}
+
+EXPORT int pidfd4j_epoll_create(void) {
+    int fd = epoll_create1(EPOLL_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
+}
+
+/* The epoll_event layout differs per architecture (packed on x86_64), so it stays in C. */
+EXPORT int pidfd4j_epoll_ctl(int epfd, int op, int fd, int events, int64_t data) {
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.events = (uint32_t) events;
+    ev.data.u64 = (uint64_t) data;
+    return epoll_ctl(epfd, op, fd, &ev) == 0 ? 0 : errno;
+}
+
+/* Fills data[] with the data words of up to max ready entries; returns their count or -errno. */
+EXPORT int pidfd4j_epoll_wait(int epfd, int64_t *data, int max, int timeout_ms) {
+    struct epoll_event evs[64];
+    if (max > 64)
+        max = 64;
+    int n = epoll_wait(epfd, evs, max, timeout_ms);
+    if (n < 0)
+        return errno == EINTR ? 0 : -errno;
+    for (int i = 0; i < n; i++)
+        data[i] = (int64_t) evs[i].data.u64;
+    return n;
+}
+
+/* What the JDK's ProcessImpl.init() does: SIGCHLD back to SIG_DFL, so that an inherited SIG_IGN
+ * cannot make the kernel auto-reap children that other code starts with SIGCHLD. */
+EXPORT void pidfd4j_sigchld_default(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sa.sa_flags = SA_NOCLDSTOP | SA_RESTART;
+    sigaction(SIGCHLD, &sa, NULL);
+}
+
+EXPORT void pidfd4j_strerror(int err, char *buf, int len) {
+    const char *s = strerror_r(err, buf, (size_t) len);  /* GNU strerror_r may not use buf */
+    if (s != buf) {
+        strncpy(buf, s, (size_t) len - 1);
+        buf[len - 1] = '\0';
+    }
+}
+
+/* java.io.FileDescriptor has no public way to read or set its descriptor number; the JDK's own
+ * ProcessImpl uses an internal accessor. JNI reaches the field without --add-opens. */
+static jfieldID fd_field(JNIEnv *env, jobject fdo) {
+    static jfieldID field;
+    if (field == NULL) {
+        jclass cls = (*env)->GetObjectClass(env, fdo);
+        field = (*env)->GetFieldID(env, cls, "fd", "I");
+        if (field == NULL)
+            (*env)->ExceptionClear(env);
+        (*env)->DeleteLocalRef(env, cls);
+    }
+    return field;
+}
+
+EXPORT int pidfd4j_fd_get(JNIEnv *env, jobject fdo) {
+    jfieldID field = fd_field(env, fdo);
+    return field == NULL ? -2 : (*env)->GetIntField(env, fdo, field);
+}
+
+EXPORT int pidfd4j_fd_set(JNIEnv *env, jobject fdo, int fd) {
+    jfieldID field = fd_field(env, fdo);
+    if (field == NULL)
+        return -2;
+    (*env)->SetIntField(env, fdo, field, fd);
+    return 0;
+}

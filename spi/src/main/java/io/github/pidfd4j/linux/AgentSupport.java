@@ -1,0 +1,67 @@
+package io.github.pidfd4j.linux;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the javaagent calls from its hooks in the JDK (ProcessImpl.start and
+ * ProcessHandleImpl.completion). Public for the agent only: not an API, may change at any time.
+ */
+public final class AgentSupport {
+
+    private AgentSupport() {
+    }
+
+    /** Whether the pidfd path can be used in this JVM. */
+    public static boolean isAvailable() {
+        return Pidfd.isAvailable();
+    }
+
+    /** Why not, or null. */
+    public static Throwable unavailabilityCause() {
+        return Pidfd.unavailabilityCause();
+    }
+
+    /**
+     * In place of {@code ProcessImpl.start}: same arguments, same contract (an IOException with the
+     * native detail only). {@code links}: see {@link PidfdLauncher#start}.
+     */
+    public static Process start(String[] cmdarray, Map<String, String> environment, String dir,
+                                Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+            throws IOException {
+        return PidfdLauncher.start(cmdarray, environment, dir, redirects, redirectErrorStream, links);
+    }
+
+    /** Use the JDK's own null streams (ProcessBuilder.NullInputStream/NullOutputStream.INSTANCE). */
+    public static void useNullStreams(InputStream nullInput, OutputStream nullOutput) {
+        ProcessStreams.nullInput = nullInput;
+        ProcessStreams.nullOutput = nullOutput;
+    }
+
+    /**
+     * Make {@link Process#toHandle()} return the JDK's own handle (the agent makes its onExit()
+     * pidfd-driven), so that it equals the handles from {@code children()} both ways.
+     */
+    public static void useJdkHandles(boolean useJdkHandles) {
+        PidfdProcess.preferJdkHandles = useJdkHandles;
+    }
+
+    /**
+     * In place of {@code ProcessHandleImpl.completion(pid, shouldReap)}: a future of the exit value
+     * (0 for a process that is not a pidfd4j child, as with the JDK), completed off the watcher
+     * thread; or null when the JDK's own code should handle it (a child the JDK spawned and must
+     * reap, or a pid pidfds cannot watch).
+     */
+    public static CompletableFuture<Integer> completion(long pid, boolean shouldReap) {
+        PidfdProcess child = PidfdProcess.live(pid);
+        if (child != null) {
+            return child.whenExited(child).thenApply(Process::exitValue);
+        }
+        return shouldReap ? null : ForeignExit.onExit(pid);
+    }
+}

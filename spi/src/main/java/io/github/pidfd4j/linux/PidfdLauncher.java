@@ -1,0 +1,304 @@
+package io.github.pidfd4j.linux;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ProcessBuilder.Redirect;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pidfd counterpart of the JDK's {@code ProcessImpl.start}: opens redirect files, creates pipes,
+ * lays out everything the child reads in one native block, spawns through {@code pidfd4j_spawn},
+ * and hands the child to the {@link PidfdWatcher}. Failures throw an {@link IOException} that
+ * carries only the native detail; {@link ProcessBuilder}-style callers add "Cannot run program".
+ *
+ * <p>Public for the agent, which calls it from its hook in place of the JDK's body; not an API.
+ */
+public final class PidfdLauncher {
+
+    /** The JDK encodes arguments with the default charset on 17 and with sun.jnu.encoding since 18. */
+    static final Charset CHARSET = Runtime.version().feature() >= 18
+            ? Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()))
+            : Charset.defaultCharset();
+
+    private static final byte[] BIN_SH = "/bin/sh".getBytes(StandardCharsets.US_ASCII);
+
+    private PidfdLauncher() {
+    }
+
+    /** Whether the pidfd path can be used in this JVM. */
+    public static boolean isAvailable() {
+        return Pidfd.isAvailable();
+    }
+
+    /**
+     * Starts a process with the arguments of {@code ProcessImpl.start}.
+     *
+     * @param cmdarray the program and its arguments, already checked (non-empty, no null, no NUL)
+     * @param environment the child's environment, or null for the JVM's own
+     * @param dir the working directory, or null for the JVM's
+     * @param redirects stdin, stdout, stderr; null means three PIPEs
+     * @param links null, or per slot the {@link FileDescriptor} that links a pipeline stage to its
+     *        neighbour (what the JDK's {@code RedirectPipeImpl} holds): slot 0 holds the read end of
+     *        the previous stage's output, which becomes this child's stdin; slot 1 receives the read
+     *        end of a new pipe on this child's stdout, whose stream is then the null stream
+     */
+    public static Process start(String[] cmdarray, Map<String, String> environment, String dir,
+                                Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+            throws IOException {
+        Pidfd.ensureAvailable();
+        Redirect[] r = redirects != null ? redirects : new Redirect[] {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
+        boolean[] linked = {links != null && links[0] != null, links != null && links[1] != null, false};
+
+        // As the JDK does: redirect files are opened in the parent, before anything else.
+        FileInputStream f0 = null;
+        FileOutputStream f1 = null;
+        FileOutputStream f2 = null;
+        int[] childFds = {-1, -1, -1};   // what the child gets on 0, 1, 2; -1 leaves the JVM's
+        int[] parentFds = {-1, -1, -1};  // our ends of the pipes
+        try {
+            if (linked[0]) {
+                childFds[0] = LinuxNative.fdGet(links[0]);
+            } else if (isFile(r[0])) {
+                f0 = new FileInputStream(r[0].file());
+                childFds[0] = LinuxNative.fdGet(f0.getFD());
+            }
+            if (!linked[1] && isFile(r[1])) {
+                f1 = new FileOutputStream(r[1].file(), r[1].type() == Redirect.Type.APPEND);
+                childFds[1] = LinuxNative.fdGet(f1.getFD());
+            }
+            if (isFile(r[2])) {  // opened (created, truncated) even with redirectErrorStream, as the JDK does
+                f2 = new FileOutputStream(r[2].file(), r[2].type() == Redirect.Type.APPEND);
+                childFds[2] = redirectErrorStream ? -1 : LinuxNative.fdGet(f2.getFD());
+            }
+            boolean[] piped = new boolean[3];
+            try {
+                if (!linked[0] && r[0] == Redirect.PIPE) {
+                    pipe(childFds, parentFds, piped, 0, 0);
+                }
+                if (linked[1] || r[1] == Redirect.PIPE) {
+                    pipe(childFds, parentFds, piped, 1, 1);
+                }
+                if (!redirectErrorStream && r[2] == Redirect.PIPE) {
+                    pipe(childFds, parentFds, piped, 2, 1);
+                }
+                PidfdProcess p = spawn(cmdarray, environment, dir, childFds, parentFds, redirectErrorStream, linked[1]);
+                if (linked[1]) {
+                    LinuxNative.fdSet(links[1], parentFds[1]);  // the next stage's stdin
+                }
+                return p;
+            } catch (Throwable t) {
+                closeAll(parentFds);
+                throw t;
+            } finally {
+                // The child has its own copies by now (or never will): close ours.
+                for (int i = 0; i < 3; i++) {
+                    if (piped[i]) {
+                        LinuxNative.pidfd4j_close(childFds[i]);
+                    }
+                }
+            }
+        } finally {
+            try {
+                if (f0 != null) f0.close();
+            } finally {
+                try {
+                    if (f1 != null) f1.close();
+                } finally {
+                    if (f2 != null) f2.close();
+                }
+            }
+        }
+    }
+
+    private static boolean isFile(Redirect r) {
+        return r.file() != null;  // READ, WRITE, APPEND (DISCARD is a WRITE to /dev/null)
+    }
+
+    /** A close-on-exec pipe; the end at {@code childEnd} goes to the child, the other to us. */
+    private static void pipe(int[] childFds, int[] parentFds, boolean[] piped, int slot, int childEnd)
+            throws IOException {
+        int[] p = new int[2];
+        int err = LinuxNative.pidfd4j_pipe(p);
+        if (err != 0) {
+            throw SpawnFailure.of("Bad file descriptor", err);  // the JDK's words for a failed pipe()
+        }
+        childFds[slot] = p[childEnd];
+        parentFds[slot] = p[1 - childEnd];
+        piped[slot] = true;
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int i = 0; i < fds.length; i++) {
+            if (fds[i] >= 0) {
+                LinuxNative.pidfd4j_close(fds[i]);
+                fds[i] = -1;
+            }
+        }
+    }
+
+    private static PidfdProcess spawn(String[] cmdarray, Map<String, String> environment, String dir,
+                                      int[] childFds, int[] parentFds, boolean redirectErrorStream,
+                                      boolean nullStdout) throws IOException {
+        byte[][] argv = new byte[cmdarray.length][];
+        for (int i = 0; i < argv.length; i++) {
+            argv[i] = cmdarray[i].getBytes(CHARSET);
+        }
+        List<byte[]> candidates = PathSearch.candidates(cmdarray[0], CHARSET);
+        byte[][] envp = environment == null ? null : environmentBlock(environment);
+        byte[] cwd = dir == null ? null : dir.getBytes(CHARSET);
+
+        int pid;
+        int pidfd;
+        try (SpawnBlock block = new SpawnBlock(argv, candidates, envp, cwd, childFds)) {
+            int rc = LinuxNative.pidfd4j_spawn(Pidfd.nativePath(), block.candidates, block.argv, block.shargv,
+                    block.envp, block.cwd, block.fds, redirectErrorStream ? 1 : 0, block.out);
+            if (rc != 0) {
+                throw SpawnFailure.ofStage(block.out.getInt(8), block.out.getInt(12));
+            }
+            pid = block.out.getInt(0);
+            pidfd = block.out.getInt(4);
+        }
+
+        // The child runs. From here on it must be reaped whatever happens.
+        PidfdHandle handle = new PidfdHandle(pidfd);
+        PidfdProcess process;
+        try {
+            OutputStream stdin = parentFds[0] < 0 ? ProcessStreams.nullOutput
+                    : new ProcessStreams.ProcessPipeOutputStream(parentFds[0]);
+            InputStream stdout = parentFds[1] < 0 || nullStdout ? ProcessStreams.nullInput
+                    : new ProcessStreams.ProcessPipeInputStream(parentFds[1]);
+            InputStream stderr = parentFds[2] < 0 ? ProcessStreams.nullInput
+                    : new ProcessStreams.ProcessPipeInputStream(parentFds[2]);
+            process = new PidfdProcess(pid, handle, stdin, stdout, stderr);
+        } catch (Throwable t) {  // e.g. OutOfMemoryError: kill and reap rather than leak the child
+            handle.signal(LinuxNative.SIGKILL);
+            LinuxNative.pidfd4j_waitid(pidfd, LinuxNative.WEXITED, new int[3], null);
+            handle.release();
+            throw t;
+        }
+        process.watch();
+        return process;
+    }
+
+    /** "name=value" entries, in the map's iteration order as the JDK's ProcessEnvironment does. */
+    private static byte[][] environmentBlock(Map<String, String> environment) {
+        byte[][] env = new byte[environment.size()][];
+        int i = 0;
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            env[i++] = (e.getKey() + '=' + e.getValue()).getBytes(CHARSET);
+        }
+        return env;
+    }
+
+    /**
+     * Everything the child reads, in one native block that stays alive until pidfd4j_spawn has
+     * returned: the fd plan, the result slots, NULL-terminated pointer arrays and the strings.
+     */
+    private static final class SpawnBlock implements AutoCloseable {
+        final Memory memory;
+        final Pointer fds;
+        final Pointer out;
+        final Pointer argv;
+        final Pointer shargv;
+        final Pointer candidates;
+        final Pointer envp;
+        final Pointer cwd;
+
+        SpawnBlock(byte[][] argv, List<byte[]> candidates, byte[][] envp, byte[] cwd, int[] childFds) {
+            int pointers = (argv.length + 1) + (argv.length + 2) + (candidates.size() + 1)
+                    + (envp == null ? 0 : envp.length + 1);
+            long strings = BIN_SH.length + 1 + (cwd == null ? 0 : cwd.length + 1);
+            for (byte[] a : argv) strings += a.length + 1;
+            for (byte[] c : candidates) strings += c.length + 1;
+            if (envp != null) for (byte[] e : envp) strings += e.length + 1;
+            int header = 32;  // int fds[3], int out[4], padded
+            long size = header + 8L * pointers + strings;
+            if (size > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("command and environment too large: " + size + " bytes");
+            }
+            memory = new Memory(size);
+            long base = Pointer.nativeValue(memory);
+            ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.nativeOrder());
+            b.putInt(childFds[0]).putInt(childFds[1]).putInt(childFds[2]);
+
+            long argvAt = header;
+            long shargvAt = argvAt + 8L * (argv.length + 1);
+            long candidatesAt = shargvAt + 8L * (argv.length + 2);
+            long envpAt = candidatesAt + 8L * (candidates.size() + 1);
+            int strAt = (int) (envpAt + (envp == null ? 0 : 8L * (envp.length + 1)));
+
+            long[] argvPtrs = new long[argv.length];
+            for (int i = 0; i < argv.length; i++) {
+                argvPtrs[i] = base + strAt;
+                strAt = putString(b, strAt, argv[i]);
+            }
+            b.position((int) argvAt);
+            for (long p : argvPtrs) b.putLong(p);
+            b.putLong(0);
+            // The /bin/sh fallback for ENOEXEC: sh, <candidate, set by the child>, argv[1..]
+            long shAt = base + strAt;
+            strAt = putString(b, strAt, BIN_SH);
+            b.position((int) shargvAt);
+            b.putLong(shAt).putLong(0);
+            for (int i = 1; i < argv.length; i++) b.putLong(argvPtrs[i]);
+            b.putLong(0);
+            long[] candPtrs = new long[candidates.size()];
+            for (int i = 0; i < candPtrs.length; i++) {
+                candPtrs[i] = base + strAt;  // an empty string marks a candidate to skip
+                strAt = putString(b, strAt, candidates.get(i));
+            }
+            b.position((int) candidatesAt);
+            for (long p : candPtrs) b.putLong(p);
+            b.putLong(0);
+            if (envp != null) {
+                long[] envPtrs = new long[envp.length];
+                for (int i = 0; i < envp.length; i++) {
+                    envPtrs[i] = base + strAt;
+                    strAt = putString(b, strAt, envp[i]);
+                }
+                b.position((int) envpAt);
+                for (long p : envPtrs) b.putLong(p);
+                b.putLong(0);
+            }
+            long cwdAt = base + strAt;
+            if (cwd != null) {
+                putString(b, strAt, cwd);
+            }
+            memory.write(0, b.array(), 0, (int) size);
+
+            this.fds = memory.share(0);
+            this.out = memory.share(12);
+            this.argv = memory.share(argvAt);
+            this.shargv = memory.share(shargvAt);
+            this.candidates = memory.share(candidatesAt);
+            this.envp = envp == null ? null : memory.share(envpAt);
+            this.cwd = cwd == null ? null : new Pointer(cwdAt);
+        }
+
+        /** Writes a NUL-terminated string at {@code at}; returns the offset after it. */
+        private static int putString(ByteBuffer b, int at, byte[] s) {
+            b.position(at);
+            b.put(s);
+            b.put((byte) 0);
+            return at + s.length + 1;
+        }
+
+        @Override
+        public void close() {
+            Reference.reachabilityFence(this);
+            memory.close();
+        }
+    }
+}

@@ -1,0 +1,311 @@
+package io.github.pidfd4j.linux;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A child started through a pidfd. Its exit is learnt by {@link PidfdWatcher} and nothing else: no
+ * reaper thread, no SIGCHLD. Observable behaviour follows the JDK's ProcessImpl.
+ */
+final class PidfdProcess extends Process {
+
+    private static final System.Logger LOG = System.getLogger("io.github.pidfd4j");
+    private static final AtomicBoolean STOLEN_LOGGED = new AtomicBoolean();
+
+    /** Live (unreaped) children by pid, for the agent's ProcessHandle.onExit() hook. */
+    private static final Map<Long, PidfdProcess> LIVE = new ConcurrentHashMap<>();
+
+    /** With the agent, toHandle() is the JDK's own handle, whose onExit() the agent makes pidfd-driven. */
+    static volatile boolean preferJdkHandles;
+
+    /**
+     * Drains and closes the streams of exited children. Not the watcher thread, because a user's
+     * blocked read holds a stream's monitor (as with the JDK, whose reaper thread blocks then).
+     * Threads come and go with demand; usually one serves all exits.
+     */
+    private static final Executor STREAM_CLOSER = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+            new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(null, r, "pidfd4j-exit-streams", 0, false);
+                t.setDaemon(true);
+                t.setContextClassLoader(null);
+                return t;
+            });
+
+    private final int pid;
+    private final PidfdHandle pidfd;
+    private final PidfdProcessHandle handle;
+    private final OutputStream stdin;
+    private final InputStream stdout;
+    private final InputStream stderr;
+
+    /** Held while reaping, so that the handle can take the JDK's view of the pid while it is ours. */
+    private final Object reapLock = new Object();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition exitedCondition = lock.newCondition();
+    private volatile boolean hasExited;
+    private int exitcode;
+    private ExitInfo exitInfo;
+
+    /** Completed on the watcher thread; only ever given async dependents, never to users. */
+    private final CompletableFuture<PidfdProcess> exited = new CompletableFuture<>();
+
+    PidfdProcess(int pid, PidfdHandle pidfd, OutputStream stdin, InputStream stdout, InputStream stderr) {
+        this.pid = pid;
+        this.pidfd = pidfd;
+        this.stdin = stdin;
+        this.stdout = stdout;
+        this.stderr = stderr;
+        this.handle = new PidfdProcessHandle(this);
+    }
+
+    /** Hands the child to the watcher; from here on it is always reaped. */
+    void watch() {
+        LIVE.put((long) pid, this);
+        PidfdWatcher.get().watch(new ChildWatch(pidfd));
+    }
+
+    /** The live pidfd4j child with this pid, if any. */
+    static PidfdProcess live(long pid) {
+        return LIVE.get(pid);
+    }
+
+    /** Reaps the child when the watcher reports its pidfd readable. */
+    private final class ChildWatch extends PidfdWatcher.Watch {
+        ChildWatch(PidfdHandle pidfd) {
+            super(pidfd);
+        }
+
+        @Override
+        boolean onReadable() {
+            int[] info = new int[3];
+            long[] usage = new long[9];
+            synchronized (reapLock) {  // only pidfd4j code takes it, for a /proc read at most
+                int err = LinuxNative.pidfd4j_waitid(pidfd.fd(), LinuxNative.WEXITED | LinuxNative.WNOHANG, info, usage);
+                if (err == 0 && info[2] == 0) {
+                    return false;  // readable, yet not exited
+                }
+                exited(err == 0 ? ExitInfo.fromWaitid(info[0], info[1], usage) : reapedElsewhere(err));
+            }
+            return true;
+        }
+
+        @Override
+        void onRegistrationFailed(int errno) {
+            // Cannot watch it with epoll: wait for it on a thread of its own rather than lose it.
+            LOG.log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
+                    pid, LinuxNative.strerror(errno));
+            Thread t = new Thread(null, () -> {
+                int[] info = new int[3];
+                long[] usage = new long[9];
+                int err = LinuxNative.pidfd4j_waitid(pidfd.fd(), LinuxNative.WEXITED | LinuxNative.WNOWAIT, info, usage);
+                synchronized (reapLock) {
+                    if (err == 0) {
+                        err = LinuxNative.pidfd4j_waitid(pidfd.fd(), LinuxNative.WEXITED, info, usage);
+                    }
+                    exited(err == 0 ? ExitInfo.fromWaitid(info[0], info[1], usage) : reapedElsewhere(err));
+                }
+                pidfd.release();
+            }, "pidfd4j-waiter (pid " + pid + ")", 64 * 1024, false);
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /**
+     * waitid failed: someone else reaped our child (a __WALL wait elsewhere in the JVM). Linux 6.15+
+     * still tells the status through the pidfd; before that the JDK's answer is 0, so it is ours too.
+     */
+    private ExitInfo reapedElsewhere(int err) {
+        int[] status = new int[1];
+        if (LinuxNative.pidfd4j_exit_status(pidfd.fd(), status) == 0) {
+            return ExitInfo.fromWaitStatus(status[0]);
+        }
+        if (STOLEN_LOGGED.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "pidfd4j: pid {0} was reaped by someone else ({1}) and this kernel cannot tell its "
+                    + "exit status; reporting 0 as the JDK does (logged once)", pid, LinuxNative.strerror(err));
+        }
+        return ExitInfo.UNKNOWN;
+    }
+
+    /** Watcher thread: the child is reaped. Record, wake waiters, and hand the rest elsewhere. */
+    private void exited(ExitInfo info) {
+        lock.lock();
+        try {
+            exitInfo = info;
+            exitcode = info.exitValue();
+            hasExited = true;
+            exitedCondition.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        LIVE.remove((long) pid, this);
+        exited.complete(this);
+        if (stdout instanceof ProcessStreams.ProcessPipeInputStream || stderr instanceof ProcessStreams.ProcessPipeInputStream
+                || stdin instanceof ProcessStreams.ProcessPipeOutputStream) {
+            STREAM_CLOSER.execute(this::closeStreamsAfterExit);
+        }
+    }
+
+    private void closeStreamsAfterExit() {
+        if (stdout instanceof ProcessStreams.ProcessPipeInputStream s) {
+            s.processExited();
+        }
+        if (stderr instanceof ProcessStreams.ProcessPipeInputStream s) {
+            s.processExited();
+        }
+        if (stdin instanceof ProcessStreams.ProcessPipeOutputStream s) {
+            s.processExited();
+        }
+    }
+
+    /**
+     * A new future that completes with {@code value} after the exit, on the default async executor
+     * as the JDK's do, so user dependents never run on the watcher thread.
+     */
+    <T> CompletableFuture<T> whenExited(T value) {
+        return exited.handleAsync((p, t) -> value);
+    }
+
+    boolean hasExited() {
+        return hasExited;
+    }
+
+    Object reapLock() {
+        return reapLock;
+    }
+
+    PidfdHandle pidfd() {
+        return pidfd;
+    }
+
+    /** Status and resource usage once exited, else null. */
+    ExitInfo exitInfo() {
+        lock.lock();
+        try {
+            return exitInfo;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+        return stdin;
+    }
+
+    @Override
+    public InputStream getInputStream() {
+        return stdout;
+    }
+
+    @Override
+    public InputStream getErrorStream() {
+        return stderr;
+    }
+
+    @Override
+    public int waitFor() throws InterruptedException {
+        lock.lock();
+        try {
+            while (!hasExited) {
+                exitedCondition.await();
+            }
+            return exitcode;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        lock.lock();
+        try {
+            long remainingNanos = unit.toNanos(timeout);  // NPE for a null unit, even after the exit
+            while (remainingNanos > 0 && !hasExited) {
+                remainingNanos = exitedCondition.awaitNanos(remainingNanos);
+            }
+            return hasExited;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int exitValue() {
+        lock.lock();
+        try {
+            if (!hasExited) {
+                throw new IllegalThreadStateException("process hasn't exited");
+            }
+            return exitcode;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isAlive() {
+        return !hasExited;
+    }
+
+    @Override
+    public void destroy() {
+        destroy(false);
+    }
+
+    @Override
+    public Process destroyForcibly() {
+        destroy(true);
+        return this;
+    }
+
+    private void destroy(boolean force) {
+        // Through the pidfd: it names this child and no other, even if its pid were reused, and after
+        // the reap it is closed, so there is no window for killing a stranger.
+        if (!hasExited) {
+            pidfd.signal(force ? LinuxNative.SIGKILL : LinuxNative.SIGTERM);
+        }
+        try { stdin.close(); } catch (IOException ignored) { }
+        try { stdout.close(); } catch (IOException ignored) { }
+        try { stderr.close(); } catch (IOException ignored) { }
+    }
+
+    @Override
+    public boolean supportsNormalTermination() {
+        return true;
+    }
+
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    @Override
+    public ProcessHandle toHandle() {
+        return preferJdkHandles ? handle.jdkOrSelf() : handle;
+    }
+
+    @Override
+    public CompletableFuture<Process> onExit() {
+        return whenExited(this);
+    }
+
+    @Override
+    public String toString() {
+        return new StringBuilder("Process[pid=").append(pid)
+                .append(", exitValue=").append(hasExited ? exitcode : "\"not exited\"")
+                .append("]").toString();
+    }
+}

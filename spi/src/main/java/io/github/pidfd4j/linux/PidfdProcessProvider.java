@@ -1,0 +1,161 @@
+package io.github.pidfd4j.linux;
+
+import io.github.pidfd4j.ProcessProvider;
+import io.github.pidfd4j.SpawnPath;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code "pidfd"} provider: each child is created together with its process file descriptor and
+ * reaped through it by one watcher thread. Available on Linux 5.4+ (x86_64, aarch64) where the
+ * kernel and any seccomp filter allow it; see {@link #unavailabilityCause()} otherwise.
+ *
+ * <p>{@link #start} reproduces {@link ProcessBuilder#start()} around the spawn: the argument checks,
+ * the "Cannot run program" wrapping, and {@link #startPipeline} the JDK's pipeline rules. Two things
+ * only the JDK itself can do are not reproduced without the agent: the JFR {@code jdk.ProcessStart}
+ * event and the {@code java.lang.ProcessBuilder} log record (JDK 21+).
+ */
+public final class PidfdProcessProvider implements ProcessProvider {
+
+    /** This provider's name. */
+    public static final String NAME = "pidfd";
+
+    /** Creates the provider (used by {@link java.util.ServiceLoader}); probing happens on first use. */
+    public PidfdProcessProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return Pidfd.isAvailable();
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+        return Pidfd.unavailabilityCause();
+    }
+
+    @Override
+    public SpawnPath spawnPath() {
+        return Pidfd.spawnPath();
+    }
+
+    @Override
+    public Process start(ProcessBuilder pb) throws IOException {
+        Pidfd.ensureAvailable();
+        return start(pb, new Redirect[] {pb.redirectInput(), pb.redirectOutput(), pb.redirectError()}, null);
+    }
+
+    /** ProcessBuilder.start(Redirect[]), with the spawn itself through a pidfd. */
+    @SuppressWarnings("removal")  // the SecurityManager checks of JDK 17
+    private static Process start(ProcessBuilder pb, Redirect[] redirects, FileDescriptor[] links) throws IOException {
+        String[] cmdarray = pb.command().toArray(new String[0]);
+        for (String arg : cmdarray) {
+            if (arg == null) {
+                throw new NullPointerException();
+            }
+        }
+        String prog = cmdarray[0];  // IndexOutOfBoundsException if the command is empty, as the JDK
+        SecurityManager security = System.getSecurityManager();
+        if (security != null) {
+            security.checkExec(prog);
+        }
+        String dir = pb.directory() == null ? null : pb.directory().toString();
+        for (String s : cmdarray) {
+            if (s.indexOf('\u0000') >= 0) {
+                throw new IOException("invalid null character in command");
+            }
+        }
+        // Unchanged from the JVM's environment: let the child inherit environ itself, as the JDK
+        // does when environment() was never called (raw bytes preserved, nothing to encode).
+        Map<String, String> env = pb.environment();
+        if (env.equals(System.getenv())) {
+            env = null;
+        }
+        try {
+            return PidfdLauncher.start(cmdarray, env, dir, redirects, pb.redirectErrorStream(), links);
+        } catch (IOException | IllegalArgumentException e) {
+            String exceptionInfo = ": " + e.getMessage();
+            Throwable cause = e;
+            if (e instanceof IOException && security != null) {
+                try {
+                    security.checkRead(prog);  // do not disclose why a read-protected file failed
+                } catch (SecurityException se) {
+                    exceptionInfo = "";
+                    cause = se;
+                }
+            }
+            throw new IOException("Cannot run program \"" + prog + "\""
+                    + (dir == null ? "" : " (in directory \"" + dir + "\")") + exceptionInfo, cause);
+        }
+    }
+
+    @Override
+    public List<Process> startPipeline(List<ProcessBuilder> builders) throws IOException {
+        Pidfd.ensureAvailable();
+        int numBuilders = builders.size();
+        List<Process> processes = new ArrayList<>(numBuilders);
+        FileDescriptor prevOutput = null;  // read end of the previous stage's stdout
+        try {
+            for (int index = 0; index < numBuilders; index++) {
+                ProcessBuilder builder = builders.get(index);
+                Redirect[] redirects = {builder.redirectInput(), builder.redirectOutput(), builder.redirectError()};
+                FileDescriptor[] links = new FileDescriptor[3];
+                if (index > 0) {
+                    if (builder.redirectInput() != Redirect.PIPE) {
+                        throw new IllegalArgumentException("builder redirectInput()"
+                                + " must be PIPE except for the first builder: " + builder.redirectInput());
+                    }
+                    links[0] = prevOutput;
+                }
+                if (index < numBuilders - 1) {
+                    if (builder.redirectOutput() != Redirect.PIPE) {
+                        throw new IllegalArgumentException("builder redirectOutput()"
+                                + " must be PIPE except for the last builder: " + builder.redirectOutput());
+                    }
+                    links[1] = new FileDescriptor();  // receives the read end for the next stage
+                }
+                processes.add(start(builder, redirects, links));
+                if (prevOutput != null) {
+                    close(prevOutput);  // the stage just started has its own copy
+                    prevOutput = null;
+                }
+                prevOutput = links[1];
+            }
+        } catch (Exception ex) {
+            if (prevOutput != null) {
+                close(prevOutput);
+            }
+            processes.forEach(Process::destroyForcibly);
+            for (Process p : processes) {
+                try {
+                    p.waitFor();
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();  // go on with the next one, as the JDK does
+                }
+            }
+            throw ex;
+        }
+        return processes;
+    }
+
+    private static void close(FileDescriptor fd) throws IOException {
+        if (fd.valid()) {
+            new FileInputStream(fd).close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ProcessProvider[pidfd, " + spawnPath() + "]";
+    }
+}

@@ -1,0 +1,150 @@
+package io.github.pidfd4j.linux;
+
+import com.sun.jna.Memory;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one thread that learns of every exit: {@code epoll_wait} over the pidfds of all watched
+ * processes. It runs only pidfd4j's own short, non-blocking code (reap, record, signal waiters,
+ * hand further work to other threads), never user code, and it never dies.
+ *
+ * <p>Each registration's epoll data is {@code generation << 32 | fd}, so an event for a descriptor
+ * number that was closed and reused can never be attributed to the wrong process.
+ */
+final class PidfdWatcher {
+
+    private static final System.Logger LOG = System.getLogger("io.github.pidfd4j");
+
+    /** Re-arm delay after a readiness that was not an exit (ptrace detach, the RHEL 8.5 poll bug). */
+    private static final long SPURIOUS_RETRY_NANOS = 10_000_000;
+    private static final int BATCH = 64;
+
+    /** Something waited for through a pidfd. Called only on the watcher thread. */
+    abstract static class Watch {
+        final PidfdHandle pidfd;
+        long key;
+
+        Watch(PidfdHandle pidfd) {
+            this.pidfd = pidfd;
+        }
+
+        /** The pidfd is readable; returns true when the watch is done (and may be forgotten). */
+        abstract boolean onReadable();
+
+        /** The watch could not be registered; it must still complete somehow. */
+        abstract void onRegistrationFailed(int errno);
+    }
+
+    private static final class Holder {
+        static final PidfdWatcher INSTANCE = new PidfdWatcher();
+    }
+
+    static PidfdWatcher get() {
+        return Holder.INSTANCE;
+    }
+
+    private final int epfd;
+    private final Map<Long, Watch> watches = new ConcurrentHashMap<>();
+    private final AtomicInteger generation = new AtomicInteger();
+    private final ArrayDeque<Watch> rearm = new ArrayDeque<>();  // watcher thread only
+    private final ArrayDeque<Long> rearmAt = new ArrayDeque<>();
+
+    private PidfdWatcher() {
+        int fd = LinuxNative.pidfd4j_epoll_create();
+        if (fd < 0) {
+            throw new IllegalStateException("epoll_create1: " + LinuxNative.strerror(-fd));
+        }
+        epfd = fd;
+        Thread t = new Thread(rootGroup(), this::run, "pidfd4j-watcher", 0, false);
+        t.setDaemon(true);
+        t.setPriority(Thread.MAX_PRIORITY);  // like the JDK's reapers: exits are latency-sensitive
+        t.setContextClassLoader(null);       // runs no user code, so it pins no class loader
+        t.start();
+    }
+
+    private static ThreadGroup rootGroup() {
+        ThreadGroup g = Thread.currentThread().getThreadGroup();
+        while (g.getParent() != null) {
+            g = g.getParent();
+        }
+        return g;
+    }
+
+    /** Number of processes currently watched. */
+    int size() {
+        return watches.size();
+    }
+
+    /** Starts watching; if the pidfd is readable already, the watch fires at once. */
+    void watch(Watch w) {
+        long key = ((long) generation.incrementAndGet() << 32) | (w.pidfd.fd() & 0xffffffffL);
+        w.key = key;
+        watches.put(key, w);
+        int err = LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_ADD, w.pidfd.fd(), LinuxNative.EPOLLIN, key);
+        if (err != 0) {  // ENOMEM, or ENOSPC past fs.epoll.max_user_watches
+            watches.remove(key);
+            w.onRegistrationFailed(err);
+        }
+    }
+
+    private void run() {
+        Memory ready = new Memory(8L * BATCH);
+        while (true) {
+            try {
+                int n = LinuxNative.pidfd4j_epoll_wait(epfd, ready, BATCH, timeoutMillis());
+                if (n < 0) {
+                    LOG.log(Level.ERROR, "pidfd4j: epoll_wait failed: {0}", LinuxNative.strerror(-n));
+                    Thread.sleep(10);
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    Watch w = watches.get(ready.getLong(8L * i));
+                    if (w != null) {
+                        dispatch(w);
+                    }
+                }
+                rearmDue();
+            } catch (Throwable t) {  // never die: every live child depends on this thread
+                LOG.log(Level.ERROR, "pidfd4j: unexpected error in the watcher thread", t);
+            }
+        }
+    }
+
+    private void dispatch(Watch w) {
+        boolean done;
+        try {
+            done = w.onReadable();
+        } catch (Throwable t) {
+            LOG.log(Level.ERROR, "pidfd4j: error while handling the exit of " + w.pidfd, t);
+            done = true;
+        }
+        if (done) {
+            watches.remove(w.key);
+            LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_DEL, w.pidfd.fd(), 0, 0);
+            w.pidfd.release();
+        } else {
+            // Readable but not exited: disarm, and look again shortly instead of spinning.
+            LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), 0, w.key);
+            rearm.add(w);
+            rearmAt.add(System.nanoTime() + SPURIOUS_RETRY_NANOS);
+        }
+    }
+
+    private int timeoutMillis() {
+        Long due = rearmAt.peek();
+        return due == null ? -1 : (int) Math.max(0, (due - System.nanoTime() + 999_999) / 1_000_000);
+    }
+
+    private void rearmDue() {
+        long now = System.nanoTime();
+        while (!rearmAt.isEmpty() && rearmAt.peek() - now <= 0) {
+            rearmAt.poll();
+            Watch w = rearm.poll();
+            LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), LinuxNative.EPOLLIN, w.key);
+        }
+    }
+}
