@@ -63,7 +63,7 @@ final class Pidfd {
     }
 
     /** Probes a path; a refusal that may be transient (EAGAIN, ENOMEM...) gets a second try. */
-    private static int probe(int path) {
+    static int probe(int path) {
         int err = LinuxNative.pidfd4j_probe(path);
         if (err != 0 && !isUnsupported(err)) {
             err = LinuxNative.pidfd4j_probe(path);
@@ -75,7 +75,7 @@ final class Pidfd {
         return err == LinuxNative.ENOSYS || err == LinuxNative.EPERM || err == LinuxNative.EINVAL || err == LinuxNative.E2BIG;
     }
 
-    private static String describe(int err) {
+    static String describe(int err) {
         return "errno " + err + " (" + LinuxNative.strerror(err) + ")";
     }
 
@@ -93,7 +93,11 @@ final class Pidfd {
 
     /** The native path code for {@link LinuxNative#pidfd4j_spawn}. */
     static int nativePath() {
-        return PATH == SpawnPath.CLONE_PIDFD ? LinuxNative.PATH_CLONE_PIDFD : LinuxNative.PATH_PIDFD_OPEN;
+        return nativePath(PATH);
+    }
+
+    static int nativePath(SpawnPath path) {
+        return path == SpawnPath.CLONE_PIDFD ? LinuxNative.PATH_CLONE_PIDFD : LinuxNative.PATH_PIDFD_OPEN;
     }
 
     static void ensureAvailable() {

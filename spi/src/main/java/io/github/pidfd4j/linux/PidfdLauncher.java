@@ -22,10 +22,8 @@ import java.util.Map;
  * lays out everything the child reads in one native block, spawns through {@code pidfd4j_spawn},
  * and hands the child to the {@link PidfdWatcher}. Failures throw an {@link IOException} that
  * carries only the native detail; {@link ProcessBuilder}-style callers add "Cannot run program".
- *
- * <p>Public for the agent, which calls it from its hook in place of the JDK's body; not an API.
  */
-public final class PidfdLauncher {
+final class PidfdLauncher {
 
     /** The JDK encodes arguments with the default charset on 17 and with sun.jnu.encoding since 18. */
     static final Charset CHARSET = Runtime.version().feature() >= 18
@@ -37,14 +35,10 @@ public final class PidfdLauncher {
     private PidfdLauncher() {
     }
 
-    /** Whether the pidfd path can be used in this JVM. */
-    public static boolean isAvailable() {
-        return Pidfd.isAvailable();
-    }
-
     /**
      * Starts a process with the arguments of {@code ProcessImpl.start}.
      *
+     * @param path LinuxNative.PATH_CLONE_PIDFD or PATH_PIDFD_OPEN
      * @param cmdarray the program and its arguments, already checked (non-empty, no null, no NUL)
      * @param environment the child's environment, or null for the JVM's own
      * @param dir the working directory, or null for the JVM's
@@ -54,10 +48,17 @@ public final class PidfdLauncher {
      *        the previous stage's output, which becomes this child's stdin; slot 1 receives the read
      *        end of a new pipe on this child's stdout, whose stream is then the null stream
      */
-    public static Process start(String[] cmdarray, Map<String, String> environment, String dir,
-                                Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+    static Process start(String[] cmdarray, Map<String, String> environment, String dir,
+                         Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
         Pidfd.ensureAvailable();
+        return start(Pidfd.nativePath(), cmdarray, environment, dir, redirects, redirectErrorStream, links);
+    }
+
+    /** The same, through the given native spawn path (LinuxNative.PATH_*). */
+    static Process start(int path, String[] cmdarray, Map<String, String> environment, String dir,
+                         Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+            throws IOException {
         Redirect[] r = redirects != null ? redirects : new Redirect[] {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
         boolean[] linked = {links != null && links[0] != null, links != null && links[1] != null, false};
 
@@ -93,7 +94,7 @@ public final class PidfdLauncher {
                 if (!redirectErrorStream && r[2] == Redirect.PIPE) {
                     pipe(childFds, parentFds, piped, 2, 1);
                 }
-                PidfdProcess p = spawn(cmdarray, environment, dir, childFds, parentFds, redirectErrorStream, linked[1]);
+                PidfdProcess p = spawn(path, cmdarray, environment, dir, childFds, parentFds, redirectErrorStream, linked[1]);
                 if (linked[1]) {
                     LinuxNative.fdSet(links[1], parentFds[1]);  // the next stage's stdin
                 }
@@ -148,7 +149,7 @@ public final class PidfdLauncher {
         }
     }
 
-    private static PidfdProcess spawn(String[] cmdarray, Map<String, String> environment, String dir,
+    private static PidfdProcess spawn(int path, String[] cmdarray, Map<String, String> environment, String dir,
                                       int[] childFds, int[] parentFds, boolean redirectErrorStream,
                                       boolean nullStdout) throws IOException {
         byte[][] argv = new byte[cmdarray.length][];
@@ -162,7 +163,7 @@ public final class PidfdLauncher {
         int pid;
         int pidfd;
         try (SpawnBlock block = new SpawnBlock(argv, candidates, envp, cwd, childFds)) {
-            int rc = LinuxNative.pidfd4j_spawn(Pidfd.nativePath(), block.candidates, block.argv, block.shargv,
+            int rc = LinuxNative.pidfd4j_spawn(path, block.candidates, block.argv, block.shargv,
                     block.envp, block.cwd, block.fds, redirectErrorStream ? 1 : 0, block.out);
             if (rc != 0) {
                 throw SpawnFailure.ofStage(block.out.getInt(8), block.out.getInt(12));

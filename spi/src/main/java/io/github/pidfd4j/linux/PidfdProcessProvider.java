@@ -25,8 +25,24 @@ public final class PidfdProcessProvider implements ProcessProvider {
     /** This provider's name. */
     public static final String NAME = "pidfd";
 
+    private final SpawnPath path;  // null: the one Pidfd probed for this JVM
+    private final Throwable pathCause;
+
     /** Creates the provider (used by {@link java.util.ServiceLoader}); probing happens on first use. */
     public PidfdProcessProvider() {
+        this.path = null;
+        this.pathCause = null;
+    }
+
+    /** A provider bound to one spawn path, whatever the probe chose (tests compare the paths). */
+    PidfdProcessProvider(SpawnPath path) {
+        if (path != SpawnPath.CLONE_PIDFD && path != SpawnPath.CLONE_THEN_PIDFD_OPEN) {
+            throw new IllegalArgumentException("not a pidfd spawn path: " + path);
+        }
+        int err = LinuxNative.isAvailable() ? Pidfd.probe(Pidfd.nativePath(path)) : -1;
+        this.path = path;
+        this.pathCause = err == 0 ? null : err < 0 ? LinuxNative.unavailabilityCause()
+                : new UnsupportedOperationException(path + " failed: " + Pidfd.describe(err));
     }
 
     @Override
@@ -36,28 +52,35 @@ public final class PidfdProcessProvider implements ProcessProvider {
 
     @Override
     public boolean isAvailable() {
-        return Pidfd.isAvailable();
+        return unavailabilityCause() == null;
     }
 
     @Override
     public Throwable unavailabilityCause() {
-        return Pidfd.unavailabilityCause();
+        return path == null ? Pidfd.unavailabilityCause() : pathCause;
     }
 
     @Override
     public SpawnPath spawnPath() {
-        return Pidfd.spawnPath();
+        return path == null ? Pidfd.spawnPath() : isAvailable() ? path : SpawnPath.NONE;
+    }
+
+    private void ensureAvailable() {
+        Throwable cause = unavailabilityCause();
+        if (cause != null) {
+            throw new IllegalStateException("the pidfd process provider is unavailable: " + cause, cause);
+        }
     }
 
     @Override
     public Process start(ProcessBuilder pb) throws IOException {
-        Pidfd.ensureAvailable();
+        ensureAvailable();
         return start(pb, new Redirect[] {pb.redirectInput(), pb.redirectOutput(), pb.redirectError()}, null);
     }
 
     /** ProcessBuilder.start(Redirect[]), with the spawn itself through a pidfd. */
     @SuppressWarnings("removal")  // the SecurityManager checks of JDK 17
-    private static Process start(ProcessBuilder pb, Redirect[] redirects, FileDescriptor[] links) throws IOException {
+    private Process start(ProcessBuilder pb, Redirect[] redirects, FileDescriptor[] links) throws IOException {
         String[] cmdarray = pb.command().toArray(new String[0]);
         for (String arg : cmdarray) {
             if (arg == null) {
@@ -82,7 +105,8 @@ public final class PidfdProcessProvider implements ProcessProvider {
             env = null;
         }
         try {
-            return PidfdLauncher.start(cmdarray, env, dir, redirects, pb.redirectErrorStream(), links);
+            return PidfdLauncher.start(Pidfd.nativePath(spawnPath()), cmdarray, env, dir, redirects,
+                    pb.redirectErrorStream(), links);
         } catch (IOException | IllegalArgumentException e) {
             String exceptionInfo = ": " + e.getMessage();
             Throwable cause = e;
@@ -101,7 +125,7 @@ public final class PidfdProcessProvider implements ProcessProvider {
 
     @Override
     public List<Process> startPipeline(List<ProcessBuilder> builders) throws IOException {
-        Pidfd.ensureAvailable();
+        ensureAvailable();
         int numBuilders = builders.size();
         List<Process> processes = new ArrayList<>(numBuilders);
         FileDescriptor prevOutput = null;  // read end of the previous stage's stdout
