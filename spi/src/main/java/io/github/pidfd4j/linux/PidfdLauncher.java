@@ -32,6 +32,12 @@ final class PidfdLauncher {
 
     private static final byte[] BIN_SH = "/bin/sh".getBytes(StandardCharsets.US_ASCII);
 
+    static {
+        // Load the failure path now: out of descriptors (EMFILE), its class file could not be opened
+        // when it is needed, and a NoClassDefFoundError would replace the JDK's IOException.
+        SpawnFailure.class.getName();
+    }
+
     private PidfdLauncher() {
     }
 

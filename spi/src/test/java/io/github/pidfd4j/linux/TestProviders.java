@@ -1,0 +1,21 @@
+package io.github.pidfd4j.linux;
+
+import io.github.pidfd4j.ProcessProvider;
+import io.github.pidfd4j.SpawnPath;
+
+/** Test access to the package-private parts of the pidfd provider. */
+public final class TestProviders {
+
+    private TestProviders() {
+    }
+
+    /** The pidfd provider bound to one spawn path, whatever this JVM's probe chose. */
+    public static ProcessProvider pidfd(SpawnPath path) {
+        return new PidfdProcessProvider(path);
+    }
+
+    /** Processes the watcher still waits for. */
+    public static int watched() {
+        return PidfdWatcher.get().size();
+    }
+}
