@@ -58,7 +58,7 @@ _Static_assert(sizeof(struct pidfd4j_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
 
 /* Spawn paths; the values are shared with SpawnPath.java. */
 #define PATH_CLONE_PIDFD 1   /* clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD): the pidfd is born with the child */
-#define PATH_PIDFD_OPEN  2   /* clone(CLONE_VM|CLONE_VFORK), then pidfd_open on the still-unreaped child */
+#define PATH_PIDFD_OPEN  2   /* clone(CLONE_VM|CLONE_VFORK|CLONE_FILES); the child pidfd_opens itself */
 
 /* Where a failed spawn failed; the values are shared with SpawnFailure.java. */
 #define STAGE_CLONE      1
@@ -225,11 +225,6 @@ static int reap_blocking(int pidfd) {
     return r;
 }
 
-/*
- * Creates a child that runs child_main with all signals blocked in between, and returns once the
- * child has exec'd or died. Exit signal 0: no SIGCHLD, and no wait() or waitpid(-1) elsewhere in
- * the JVM can reap the child (only __WALL waits see it), so its status is ours alone.
- */
 /* Each spawning thread keeps one child stack (with a guard page), freed when the thread ends:
  * mapping and faulting in a fresh one costs more than a tenth of a /bin/true spawn. */
 static pthread_key_t stack_key;
@@ -263,17 +258,57 @@ static char *child_stack(int *err) {
     return NULL;
 }
 
+/* What clone_child hands to the child, and what a child on PATH_PIDFD_OPEN reports back. */
+struct clone_req {
+    int path;
+    int (*fn)(void *);
+    void *arg;
+    volatile int pidfd;
+    volatile int stage;
+    volatile int err;
+};
+
+static int child_entry(void *p) {
+    struct clone_req *r = p;
+    if (r->path == PATH_PIDFD_OPEN) {
+        /* exec resets the exit signal to SIGCHLD (fs/exec.c, de_thread), after which a wait()
+         * elsewhere in the JVM could reap a quick child before the parent's pidfd_open and leave it
+         * a pidfd for a recycled pid. So the child opens its own pidfd before exec, into the fd
+         * table it still shares with the JVM (CLONE_FILES), then takes a private copy of the table. */
+        long fd = syscall(SYS_pidfd_open, syscall(SYS_getpid), 0);
+        if (fd < 0) {
+            r->err = errno;
+            r->stage = STAGE_PIDFD_OPEN;
+            _exit(127);
+        }
+        r->pidfd = (int) fd;
+        if (unshare(CLONE_FILES) != 0) {
+            r->err = errno;
+            r->stage = STAGE_PIDFD_OPEN;
+            _exit(127);
+        }
+    }
+    return r->fn(r->arg);
+}
+
+/*
+ * Creates a child that runs fn(arg) with all signals blocked until it resets them, and returns once
+ * the child has exec'd or died. The exit signal is 0 until exec: a child that fails before exec
+ * sends no SIGCHLD and no wait() or waitpid(-1) elsewhere in the JVM can reap it (only __WALL waits
+ * see it), so its failure is ours alone to collect.
+ */
 static pid_t clone_child(int path, int (*fn)(void *), void *arg, int *pidfd, int *stage, int *err) {
     char *stack = child_stack(err);
     if (stack == NULL) {
         *stage = STAGE_STACK;
         return -1;
     }
+    struct clone_req req = {.path = path, .fn = fn, .arg = arg, .pidfd = -1, .stage = 0, .err = 0};
 
     uint64_t all = ~0ULL, old;
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
-    int flags = CLONE_VM | CLONE_VFORK | (path == PATH_CLONE_PIDFD ? CLONE_PIDFD : 0);
-    pid_t pid = clone(fn, stack + CHILD_STACK_SIZE + (size_t) sysconf(_SC_PAGESIZE), flags, arg, pidfd);
+    int flags = CLONE_VM | CLONE_VFORK | (path == PATH_CLONE_PIDFD ? CLONE_PIDFD : CLONE_FILES);
+    pid_t pid = clone(child_entry, stack + CHILD_STACK_SIZE + (size_t) sysconf(_SC_PAGESIZE), flags, &req, pidfd);
     int clone_err = errno;
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
 
@@ -283,16 +318,18 @@ static pid_t clone_child(int path, int (*fn)(void *), void *arg, int *pidfd, int
         return -1;
     }
     if (path == PATH_PIDFD_OPEN) {
-        /* Race-free: the child cannot have been reaped by anyone else (exit signal 0). */
-        *pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        if (*pidfd < 0) {
-            int e = errno;
+        *pidfd = req.pidfd;
+        if (req.stage != 0) {  /* the child died before exec: reap it (exit signal 0, ours alone) */
             siginfo_t si;
-            kill(pid, SIGKILL);
-            while (waitid(P_PID, (id_t) pid, &si, WEXITED | __WALL) != 0 && errno == EINTR)
-                ;
-            *stage = STAGE_PIDFD_OPEN;
-            *err = e;
+            if (*pidfd >= 0) {
+                reap_blocking(*pidfd);
+                close(*pidfd);
+            } else {
+                while (waitid(P_PID, (id_t) pid, &si, WEXITED | __WALL) != 0 && errno == EINTR)
+                    ;
+            }
+            *stage = req.stage;
+            *err = req.err;
             return -1;
         }
     }

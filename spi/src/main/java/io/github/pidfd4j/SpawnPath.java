@@ -4,15 +4,17 @@ package io.github.pidfd4j;
 public enum SpawnPath {
 
     /**
-     * {@code clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD)} with exit signal 0: the process descriptor
-     * exists atomically with the child, one exec per spawn, no SIGCHLD (Linux 5.4+).
+     * {@code clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD)}: the process descriptor exists atomically
+     * with the child, one exec per spawn (Linux 5.4+). The exit signal is 0 until the exec (which
+     * resets it to SIGCHLD, as Linux does for every exec), so a child that fails to exec is
+     * invisible to any other wait() in the JVM.
      */
     CLONE_PIDFD,
 
     /**
-     * {@code clone(CLONE_VM | CLONE_VFORK)} with exit signal 0, then {@code pidfd_open} on the
-     * still-unreaped child: used where the kernel or a seccomp filter refuses {@code CLONE_PIDFD}.
-     * Race-free, because no one else can reap a child whose exit signal is 0.
+     * {@code clone(CLONE_VM | CLONE_VFORK | CLONE_FILES)}, and the child opens its own pidfd with
+     * {@code pidfd_open} before it execs: used where the kernel or a seccomp filter refuses
+     * {@code CLONE_PIDFD}. Race-free too: no one else can reap the child before it has its pidfd.
      */
     CLONE_THEN_PIDFD_OPEN,
 

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A child started through a pidfd. Its exit is learnt by {@link PidfdWatcher} and nothing else: no
- * reaper thread, no SIGCHLD. Observable behaviour follows the JDK's ProcessImpl.
+ * reaper thread per child, no SIGCHLD handling. Observable behaviour follows the JDK's ProcessImpl.
  */
 final class PidfdProcess extends Process {
 

@@ -6,7 +6,7 @@ import java.util.stream.Stream;
 
 /**
  * {@link Process#toHandle()} of a pidfd child. Its {@link #onExit()} is driven by the pidfd (the
- * JDK's own handle would poll for a child without SIGCHLD); everything that reads {@code /proc}
+ * JDK's own handle would be a second waiter, one blocked thread per handle); everything that reads {@code /proc}
  * is delegated to the JDK's handle of the same process. That handle is taken on first use, under
  * the process's reap lock, so it is taken while the child is unreaped (this process, not a later
  * owner of the pid) or never: after the reap, the process is gone and there is nothing to read.

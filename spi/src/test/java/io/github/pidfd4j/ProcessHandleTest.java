@@ -1,0 +1,120 @@
+package io.github.pidfd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Process.toHandle() and the ProcessHandle view of a child (OpenJDK's OnExitTest, TreeTest, InfoTest). */
+class ProcessHandleTest {
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void theHandleIsAmongTheChildrenOfThisProcess(ProcessProvider provider) throws Exception {
+        Process p = provider.start(new ProcessBuilder("sleep", "60"));
+        try {
+            ProcessHandle h = p.toHandle();
+            assertEquals(p.pid(), h.pid());
+            List<ProcessHandle> children = ProcessHandle.current().children().toList();
+            assertTrue(children.contains(h), "children() contains p.toHandle()");
+            ProcessHandle jdk = ProcessHandle.of(p.pid()).orElseThrow();
+            assertTrue(h.equals(jdk), "equals the JDK's handle of the same process");
+            assertEquals(jdk.hashCode(), h.hashCode());
+            assertEquals(Long.toString(p.pid()), h.toString());
+            assertEquals(0, h.compareTo(jdk));
+            assertEquals(ProcessHandle.current(), h.parent().orElseThrow());
+            assertTrue(h.isAlive());
+            assertTrue(h.supportsNormalTermination());
+            assertTrue(p.children().count() == 0 && p.descendants().count() == 0);
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        assertFalse(p.toHandle().isAlive());
+        assertTrue(ProcessHandle.of(p.pid()).isEmpty(), "reaped before waitFor() returned");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void infoDescribesTheChild(ProcessProvider provider) throws Exception {
+        Instant before = Instant.now().minusSeconds(2);
+        Process p = provider.start(new ProcessBuilder("sleep", "60"));
+        try {
+            // start() returns once the exec has begun; the kernel fills in the arguments a moment later.
+            assertTrue(Proc.eventually(5000, () -> p.info().command().orElse("").endsWith("/sleep")
+                    && p.info().arguments().isPresent()), "after the exec");
+            ProcessHandle.Info info = p.info();
+            assertEquals(List.of("60"), List.of(info.arguments().orElseThrow()));
+            assertEquals(System.getProperty("user.name"), info.user().orElseThrow());
+            assertTrue(info.startInstant().orElseThrow().isAfter(before));
+            assertEquals(ProcessHandle.of(p.pid()).orElseThrow().info().command(), info.command());
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void descendantsAreFoundAndCanBeDestroyed(ProcessProvider provider) throws Exception {
+        Process p = provider.start(Proc.sh("sleep 61 & sleep 62 & echo started; wait"));
+        try {
+            assertEquals('s', p.getInputStream().read());
+            assertTrue(Proc.eventually(5000, () -> p.children().count() == 2), "two children");
+            assertEquals(2, p.descendants().count());
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            assertEquals(0, p.waitFor(), "wait returns once both sleeps are killed");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void toHandleOnExitCompletesPromptly(ProcessProvider provider) throws Exception {
+        Process p = provider.start(new ProcessBuilder("sleep", "0.3"));
+        ProcessHandle h = p.toHandle();
+        CompletableFuture<ProcessHandle> f = h.onExit();
+        assertFalse(f.isDone());
+        assertEquals(0, p.waitFor());
+        long t0 = System.nanoTime();
+        ProcessHandle done = f.get(10, TimeUnit.SECONDS);
+        long lagMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertSame(h, done, "completes with the handle itself");
+        assertTrue(lagMillis < 250, "toHandle().onExit() completed " + lagMillis + " ms after waitFor()");
+        assertFalse(h.isAlive());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void theJdksOwnHandleNoticesTheExitNeitherEarlyNorNever(ProcessProvider provider) throws Exception {
+        // ProcessHandle.of(pid) is the JDK's own code, a reaper thread in waitid(WNOWAIT) (exec makes
+        // the exit signal SIGCHLD again, so it sees our children too). It must complete after the
+        // exit, and it must complete.
+        Process p = provider.start(new ProcessBuilder("sleep", "0.5"));
+        CompletableFuture<ProcessHandle> f = ProcessHandle.of(p.pid()).orElseThrow().onExit();
+        assertFalse(f.isDone());
+        CompletableFuture<Character> stateWhenDone = f.thenApply(h -> Proc.state(p.pid()));
+        char state = stateWhenDone.get(20, TimeUnit.SECONDS);
+        assertTrue(state == 'Z' || state == '?', "exited (zombie or reaped) when onExit completed, was " + state);
+        assertEquals(0, p.waitFor());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void destroyThroughTheHandle(ProcessProvider provider) throws Exception {
+        Process p = provider.start(new ProcessBuilder("sleep", "60"));
+        assertTrue(p.toHandle().destroy());
+        assertEquals(143, p.waitFor());
+        assertFalse(p.toHandle().destroy(), "nothing left to destroy");
+        assertFalse(p.toHandle().destroyForcibly());
+        Process q = provider.start(new ProcessBuilder("sleep", "60"));
+        assertTrue(q.toHandle().destroyForcibly());
+        assertEquals(137, q.waitFor());
+    }
+}
