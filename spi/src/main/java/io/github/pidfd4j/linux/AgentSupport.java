@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.lang.invoke.MethodHandles;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -25,6 +26,30 @@ public final class AgentSupport {
     /** Why not, or null. */
     public static Throwable unavailabilityCause() {
         return Pidfd.unavailabilityCause();
+    }
+
+    /**
+     * For the agent, before it publishes its hooks: initialises, in the calling thread, everything a
+     * hook call may need (JNA, the native library, the kernel probe, the watcher thread, and the classes
+     * of the spawn and exit paths), so that no hook call initialises any of it. Returns why pidfds are
+     * unusable here, or null when ready.
+     */
+    public static Throwable initialize() {
+        if (!Pidfd.isAvailable()) {
+            return Pidfd.unavailabilityCause();
+        }
+        PidfdWatcher.get();
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        for (Class<?> c : new Class<?>[] {PidfdLauncher.class, PathSearch.class, ProcessStreams.class,
+                PidfdProcess.class, PidfdProcessHandle.class, PidfdHandle.class, ExitInfo.class,
+                SpawnFailure.class, ForeignExit.class}) {
+            try {
+                lookup.ensureInitialized(c);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);  // same package: cannot happen
+            }
+        }
+        return null;
     }
 
     /**

@@ -1,0 +1,185 @@
+package io.github.pidfd4j.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReader;
+import java.lang.module.ModuleReference;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+
+/**
+ * The module layer that holds pidfd4j-spi, JNA and the agent's hooks: one named module,
+ * {@value #MODULE}, read from {@value #PREFIX} inside the agent's own jar, in a class loader whose
+ * parent is the platform class loader. So the application's class path sees none of it (its own JNA,
+ * whatever the version, is another class in another loader), and the agent can give exactly this
+ * module native access and deep access to {@code java.lang}, and nothing else.
+ */
+final class IsolatedLayer {
+
+    static final String PREFIX = "META-INF/pidfd4j/isolated/";
+    static final String MODULE = "io.github.pidfd4j.isolated";
+    static final String EXPORTED = "io.github.pidfd4j.agent.isolated";
+
+    private IsolatedLayer() {
+    }
+
+    /** Creates the layer and returns its module. */
+    static Module create() throws IOException {
+        Source source = Source.of(IsolatedLayer.class);
+        Set<String> packages = new TreeSet<>();
+        for (String name : source.names()) {
+            int slash = name.lastIndexOf('/');
+            if (name.endsWith(".class") && slash > 0 && !name.endsWith("module-info.class")
+                    && !name.startsWith("META-INF/")) {
+                packages.add(name.substring(0, slash).replace('/', '.'));
+            }
+        }
+        if (!packages.contains(EXPORTED)) {
+            throw new IOException("the agent's isolated classes are missing from " + source.location
+                    + " (expected " + PREFIX + EXPORTED.replace('.', '/') + "/)");
+        }
+        ModuleDescriptor descriptor = ModuleDescriptor.newModule(MODULE)
+                .requires("java.logging")  // JNA logs through java.util.logging
+                .packages(packages)
+                .exports(EXPORTED)
+                .build();
+        ModuleReference reference = new ModuleReference(descriptor, source.location) {
+            @Override
+            public ModuleReader open() {
+                return source;
+            }
+        };
+        ModuleFinder finder = new ModuleFinder() {
+            @Override
+            public Optional<ModuleReference> find(String name) {
+                return MODULE.equals(name) ? Optional.of(reference) : Optional.empty();
+            }
+
+            @Override
+            public Set<ModuleReference> findAll() {
+                return Set.of(reference);
+            }
+        };
+        ModuleLayer boot = ModuleLayer.boot();
+        Configuration configuration = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(MODULE));
+        ModuleLayer layer = boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+        return layer.findModule(MODULE).orElseThrow();
+    }
+
+    /** Reads the isolated folder of the agent's jar (or of an exploded copy of it). */
+    private abstract static class Source implements ModuleReader {
+        final URI location;
+
+        Source(URI location) {
+            this.location = location;
+        }
+
+        static Source of(Class<?> agentClass) throws IOException {
+            CodeSource codeSource = agentClass.getProtectionDomain().getCodeSource();
+            if (codeSource == null || codeSource.getLocation() == null) {
+                throw new IOException("cannot tell where the agent was loaded from");
+            }
+            Path path;
+            try {
+                path = Path.of(codeSource.getLocation().toURI());
+            } catch (URISyntaxException | IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                throw new IOException("the agent must be loaded from a jar file or a directory, not "
+                        + codeSource.getLocation(), e);
+            }
+            return Files.isDirectory(path) ? new DirectorySource(path.resolve(PREFIX)) : new JarSource(path);
+        }
+
+        abstract List<String> names() throws IOException;
+
+        @Override
+        public Stream<String> list() throws IOException {
+            return names().stream();
+        }
+
+        @Override
+        public void close() {
+            // stays open: classes are loaded from it for the life of the JVM
+        }
+    }
+
+    private static final class JarSource extends Source {
+        private final JarFile jar;
+        private final String jarUri;
+
+        JarSource(Path path) throws IOException {
+            super(URI.create("jar:" + path.toUri() + "!/" + PREFIX));
+            this.jar = new JarFile(path.toFile(), false);
+            this.jarUri = path.toUri().toString();
+        }
+
+        @Override
+        List<String> names() {
+            List<String> names = new ArrayList<>();
+            jar.stream().map(JarEntry::getName).filter(n -> n.startsWith(PREFIX) && n.length() > PREFIX.length())
+                    .forEach(n -> names.add(n.substring(PREFIX.length())));
+            return names;
+        }
+
+        @Override
+        public Optional<URI> find(String name) {
+            JarEntry e = jar.getJarEntry(PREFIX + name);
+            return e == null ? Optional.empty() : Optional.of(URI.create("jar:" + jarUri + "!/" + PREFIX + name));
+        }
+
+        @Override
+        public Optional<InputStream> open(String name) throws IOException {
+            JarEntry e = jar.getJarEntry(PREFIX + name);
+            return e == null || e.isDirectory() ? Optional.empty() : Optional.of(jar.getInputStream(e));
+        }
+    }
+
+    private static final class DirectorySource extends Source {
+        private final Path dir;
+
+        DirectorySource(Path dir) {
+            super(dir.toUri());
+            this.dir = dir;
+        }
+
+        @Override
+        List<String> names() throws IOException {
+            if (!Files.isDirectory(dir)) {
+                return List.of();
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                List<String> names = new ArrayList<>();
+                files.filter(Files::isRegularFile).forEach(p -> names.add(dir.relativize(p).toString().replace('\\', '/')));
+                return names;
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+
+        @Override
+        public Optional<URI> find(String name) {
+            Path p = dir.resolve(name).normalize();
+            return p.startsWith(dir) && Files.exists(p) ? Optional.of(p.toUri()) : Optional.empty();
+        }
+
+        @Override
+        public Optional<InputStream> open(String name) throws IOException {
+            Path p = dir.resolve(name).normalize();
+            return p.startsWith(dir) && Files.isRegularFile(p) ? Optional.of(Files.newInputStream(p)) : Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.github.pidfd4j.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The pidfd4j javaagent: {@code -javaagent:pidfd4j-agent.jar}, dynamic attach, or
+ * {@code Launcher-Agent-Class} in an application's own jar. See the module's README.
+ *
+ * <p>Whatever goes wrong, the JVM starts and the JDK's own process handling stays in use; the reason
+ * is logged once through {@link System.Logger} {@code io.github.pidfd4j.agent}.
+ */
+public final class Pidfd4jAgent {
+
+    static final String BRIDGE = "java.lang.Pidfd4jBridge";
+    private static final String TEMPLATES = "META-INF/pidfd4j/bridge/java/lang/";
+
+    private static boolean started;
+
+    private Pidfd4jAgent() {
+    }
+
+    /** {@code -javaagent}. */
+    public static void premain(String agentArgs, Instrumentation inst) {
+        start(agentArgs, inst);
+    }
+
+    /** Dynamic attach, and {@code Launcher-Agent-Class}. */
+    public static void agentmain(String agentArgs, Instrumentation inst) {
+        start(agentArgs, inst);
+    }
+
+    private static synchronized void start(String agentArgs, Instrumentation inst) {
+        // A throwing premain aborts the JVM, a throwing agentmain aborts java -jar: catch everything.
+        try {
+            if (started || isBridgeDefined()) {
+                AgentLog.once(Level.DEBUG, "twice", "pidfd4j agent: already installed in this JVM");
+                return;
+            }
+            started = true;
+            install(agentArgs, inst);
+        } catch (Throwable t) {
+            AgentLog.once(Level.WARNING, "install", "pidfd4j agent: not installed (" + t
+                    + "); the JDK's own process handling stays in use", t);
+        }
+    }
+
+    private static void install(String agentArgs, Instrumentation inst) throws Throwable {
+        AgentConfig config = AgentConfig.parse(agentArgs, System.getProperties());
+        if (!config.enabled || (!config.spawn && !config.onExit)) {
+            AgentLog.once(Level.DEBUG, "off", "pidfd4j agent: nothing to do (" + config + ")");
+            return;
+        }
+        String os = System.getProperty("os.name", "");
+        if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
+            AgentLog.once(Level.WARNING, "os", "pidfd4j agent: inactive: pidfds exist on Linux only, not on " + os);
+            return;
+        }
+        if (!inst.isRetransformClassesSupported()) {
+            AgentLog.once(Level.WARNING, "retransform", "pidfd4j agent: inactive: the agent's manifest lacks"
+                    + " \"Can-Retransform-Classes: true\" (with Launcher-Agent-Class it goes into the application"
+                    + " jar's manifest)");
+            return;
+        }
+        // Byte Buddy's safe mode, under its relocated name, before any Byte Buddy class initialises:
+        // it keeps Byte Buddy away from sun.misc.Unsafe (a warning on JDK 24+).
+        String safe = Instrumenter.byteBuddyPropertyPrefix() + ".safe";
+        if (System.getProperty(safe) == null) {
+            System.setProperty(safe, "true");
+        }
+        Map<String, byte[]> templates = readTemplates();
+
+        Module isolated = IsolatedLayer.create();
+        // java.lang is opened to the agent's isolated module only, so that it can define the bridge;
+        // the application's own modules get nothing.
+        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                Map.of("java.lang", Set.of(isolated)), Set.of(), Map.of());
+        Class<?> installer = Class.forName(IsolatedLayer.EXPORTED + ".Installer", true, isolated.getClassLoader());
+        Object cause = invoke(installer.getMethod("install", byte[].class, boolean.class, boolean.class),
+                templates.get(BRIDGE), config.spawn, config.onExit);
+        if (cause != null) {
+            AgentLog.once(Level.WARNING, "unavailable", "pidfd4j agent: inactive: " + cause
+                    + "; the JDK's own process handling stays in use", (Throwable) cause);
+            return;
+        }
+        Method withdraw = installer.getMethod("withdraw", boolean.class, boolean.class);
+        Instrumenter.install(inst, config.spawn, config.onExit, templates, (type, error) -> {
+            AgentLog.once(Level.WARNING, "transform:" + type, "pidfd4j agent: could not instrument " + type
+                    + "; the JDK's own code stays in use for it", error);
+            try {
+                invoke(withdraw, Instrumenter.PROCESS_IMPL.equals(type), Instrumenter.PROCESS_HANDLE_IMPL.equals(type));
+            } catch (Throwable t) {
+                AgentLog.once(Level.WARNING, "withdraw", "pidfd4j agent: could not withdraw a hook", t);
+            }
+        });
+    }
+
+    private static Object invoke(Method m, Object... args) throws Throwable {
+        try {
+            return m.invoke(null, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Whether this JVM has the bridge already (another copy of the agent, or a second attach). */
+    private static boolean isBridgeDefined() {
+        try {
+            Class.forName(BRIDGE, false, null);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** The bridge and the advice templates: class files shipped as resources, never loaded as classes. */
+    private static Map<String, byte[]> readTemplates() throws IOException {
+        Map<String, byte[]> templates = new HashMap<>();
+        for (String name : new String[] {BRIDGE, Instrumenter.SPAWN_ADVICE, Instrumenter.EXIT_ADVICE}) {
+            String resource = TEMPLATES + name.substring(name.lastIndexOf('.') + 1) + ".class";
+            try (InputStream in = Pidfd4jAgent.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IOException("missing " + resource + " in the agent jar");
+                }
+                templates.put(name, in.readAllBytes());
+            }
+        }
+        return templates;
+    }
+}

@@ -1,0 +1,69 @@
+package io.github.pidfd4j.agent.isolated;
+
+import io.github.pidfd4j.linux.AgentSupport;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The hooks the bridge calls, in place of the bodies of {@code ProcessImpl.start} and
+ * {@code ProcessHandleImpl.completion}. They never let an unexpected failure reach the application
+ * when the JDK can still do the work itself, and never start a program twice.
+ */
+final class Hooks {
+
+    static final Function<Object[], Object> SPAWN = Hooks::spawn;
+    static final BiFunction<Long, Boolean, CompletableFuture<Integer>> EXIT = Hooks::exit;
+
+    private static final Map<String, Boolean> LOGGED = new ConcurrentHashMap<>();
+
+    private Hooks() {
+    }
+
+    /**
+     * A Process, an IOException for the bridge to throw (the JDK's ProcessBuilder then adds its
+     * "Cannot run program" wrapping), or null for the JDK's own body.
+     *
+     * <p>What falls back: a RuntimeException or a LinkageError. In pidfd4j these come from argument
+     * preparation and class loading, before any child exists. What does not: any other Error (an
+     * OutOfMemoryError may also come after the clone, when pidfd4j has killed and reaped the child
+     * already; running the program a second time through the JDK is worse than failing as the JDK
+     * itself would on that error).
+     */
+    @SuppressWarnings("unchecked")
+    private static Object spawn(Object[] a) {
+        try {
+            return AgentSupport.start((String[]) a[0], (Map<String, String>) a[1], (String) a[2],
+                    (Redirect[]) a[3], (Boolean) a[4], (FileDescriptor[]) a[5]);
+        } catch (IOException e) {
+            return e;
+        } catch (RuntimeException | LinkageError e) {
+            logOnce("spawn:" + e.getClass().getName(), "pidfd4j agent: could not start a process through the pidfd"
+                    + " provider; the JDK starts it instead (further " + e.getClass().getName() + "s not logged)", e);
+            return null;
+        }
+    }
+
+    private static CompletableFuture<Integer> exit(Long pid, Boolean shouldReap) {
+        try {
+            return AgentSupport.completion(pid, shouldReap);
+        } catch (Throwable t) {
+            logOnce("exit:" + t.getClass().getName(), "pidfd4j agent: could not watch the exit of pid " + pid
+                    + " through a pidfd; the JDK watches it instead (further " + t.getClass().getName()
+                    + "s not logged)", t);
+            return null;
+        }
+    }
+
+    private static void logOnce(String key, String message, Throwable t) {
+        if (LOGGED.putIfAbsent(key, Boolean.TRUE) == null) {
+            System.getLogger("io.github.pidfd4j.agent").log(Level.WARNING, message, t);
+        }
+    }
+}
