@@ -1,0 +1,21 @@
+#!/bin/sh
+# Builds the C reference (cref) and the tiny static child programs (tiny-true, tiny-pause) into $1.
+set -eu
+out=$1
+src=$(dirname "$0")
+cc=${CC:-gcc}
+command -v "$cc" >/dev/null || { echo "build.sh: $cc not found; install gcc" >&2; exit 1; }
+mkdir -p "$out"
+$cc -O2 -Wall -Wextra -Werror -std=gnu11 -pthread -o "$out/cref" "$src/cref.c"
+# tiny: no libc, no dynamic loader (x86_64 and aarch64); elsewhere the same programs with libc.
+tiny_flags="-O2 -Wall -Werror -static -nostdlib -fno-stack-protector -fno-asynchronous-unwind-tables -fno-pie -no-pie"
+if $cc $tiny_flags -o "$out/tiny-true" "$src/tiny.c" 2>/dev/null \
+   && $cc $tiny_flags -DTINY_PAUSE -o "$out/tiny-pause" "$src/tiny.c" 2>/dev/null; then
+  kind="static, no libc"
+else
+  $cc -O2 -Wall -Werror -o "$out/tiny-true" "$src/tiny-libc.c"
+  $cc -O2 -Wall -Werror -DTINY_PAUSE -o "$out/tiny-pause" "$src/tiny-libc.c"
+  kind="with libc (no syscall stubs for this architecture)"
+fi
+"$out/tiny-true" || { echo "build.sh: $out/tiny-true does not run" >&2; exit 1; }
+echo "build.sh: built $out/cref, $out/tiny-true and $out/tiny-pause ($kind)"

@@ -1,0 +1,42 @@
+package io.github.pidfd4j.bench;
+
+import java.util.List;
+
+/** How long each measurement runs: {@code short} by default, {@code full} with --full, {@code smoke} for tests. */
+public final class Profile {
+
+    public final String name;
+    public final int forks;
+    /** Latency (SampleTime) and throughput benchmarks: iterations and their length. */
+    public final int warmupIterations;
+    public final int warmupMillis;
+    public final int iterations;
+    public final int iterationMillis;
+    /** Benchmark 4, whose JDK operations take 300 ms or more: longer iterations. */
+    public final int nonChildIterationMillis;
+    /** Benchmark 6: live children at each level. */
+    public final List<Integer> footprintLevels;
+
+    private Profile(String name, int forks, int warmupIterations, int warmupMillis, int iterations,
+                    int iterationMillis, int nonChildIterationMillis, List<Integer> footprintLevels) {
+        this.name = name;
+        this.forks = forks;
+        this.warmupIterations = warmupIterations;
+        this.warmupMillis = warmupMillis;
+        this.iterations = iterations;
+        this.iterationMillis = iterationMillis;
+        this.nonChildIterationMillis = nonChildIterationMillis;
+        this.footprintLevels = footprintLevels;
+    }
+
+    public static final Profile SHORT = new Profile("short", 1, 2, 1000, 3, 1000, 2000, List.of(0, 100, 1_000, 10_000));
+    public static final Profile FULL = new Profile("full", 3, 3, 2000, 5, 2000, 4000, List.of(0, 100, 1_000, 10_000));
+    public static final Profile SMOKE = new Profile("smoke", 1, 0, 100, 1, 200, 400, List.of(0, 5));
+
+    @Override
+    public String toString() {
+        return String.format("%s: %d fork(s), warm-up %d x %d ms, measurement %d x %d ms (non-child: %d ms), footprint N=%s",
+                name, forks, warmupIterations, warmupMillis, iterations, iterationMillis, nonChildIterationMillis,
+                footprintLevels);
+    }
+}

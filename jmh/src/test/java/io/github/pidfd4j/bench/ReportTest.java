@@ -1,0 +1,165 @@
+package io.github.pidfd4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/** The table and the chart, from a canned JMH result file (a real one, trimmed) plus runner rows. */
+class ReportTest {
+
+    private static String sample() throws IOException {
+        try (InputStream in = ReportTest.class.getResourceAsStream("/sample-jmh.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static List<Row> rows() throws IOException {
+        List<Row> rows = new ArrayList<>(Row.read(sample()));
+        rows.add(Row.measured(ExitLatencyBenchmark.class.getName() + ".exitToOnExit", Map.of(), "c-reference", "sample",
+                35.7, 1.6, "us/op", 27.72, 88.5));
+        rows.add(Row.notRun(ExitLatencyBenchmark.class.getName() + ".exitToOnExit", Map.of(), "agent", "sample", "us/op",
+                "agent jar not found"));
+        rows.add(Row.measured(Footprints.THREADS, Map.of("n", "10000"), "jdk", "footprint", 10021, Double.NaN,
+                "threads", Double.NaN, Double.NaN));
+        rows.add(Row.measured(Footprints.THREADS, Map.of("n", "10000"), "pidfd", "footprint", 24, Double.NaN,
+                "threads", Double.NaN, Double.NaN));
+        rows.add(Row.measured(Footprints.THREADS, Map.of("n", "10000"), "jdk-vfork", "footprint", 10021, Double.NaN,
+                "threads", Double.NaN, Double.NaN).withNote("deprecated <here> & \"there\""));
+        return rows;
+    }
+
+    private static Row find(Report r, String benchmarkSuffix, String contender) {
+        return r.rows().stream().filter(x -> x.benchmark.endsWith(benchmarkSuffix) && x.contender.equals(contender))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void readsJmhJson() throws IOException {
+        List<Row> rows = Row.read(sample());
+        assertEquals(4, rows.size());
+        Row exit = rows.stream().filter(r -> r.benchmark.endsWith("exitToOnExit") && r.contender.equals("pidfd"))
+                .findFirst().orElseThrow();
+        assertEquals("sample", exit.mode);
+        assertEquals("us/op", exit.unit);
+        assertEquals(183.04, exit.p50, 1e-9);
+        assertTrue(exit.lowerIsBetter());
+        Row thr = rows.stream().filter(r -> r.benchmark.endsWith("threads2")).findFirst().orElseThrow();
+        assertEquals(2, thr.threads);
+        assertFalse(thr.lowerIsBetter());
+        assertTrue(Double.isNaN(thr.p50), "throughput rows are compared by score, not by iteration percentiles");
+    }
+
+    @Test
+    void ratiosUseMediansForLatencyAndScoresOtherwise() throws IOException {
+        Report r = new Report(rows(), Map.of());
+        Row pidfdExit = find(r, "exitToOnExit", "pidfd");
+        assertEquals(207.872 / 183.04, r.vsJdk(pidfdExit), 1e-9);
+        assertEquals(27.72 / 183.04, r.vsC(pidfdExit), 1e-9);
+        Row pidfdThr = find(r, "threads2", "pidfd");
+        Row jdkThr = find(r, "threads2", "jdk");
+        assertEquals(pidfdThr.score / jdkThr.score, r.vsJdk(pidfdThr), 1e-9);
+        assertTrue(Double.isNaN(r.vsC(pidfdThr)), "no C row for this benchmark");
+        Row threads = r.rows().stream().filter(x -> x.benchmark.equals(Footprints.THREADS) && x.contender.equals("pidfd"))
+                .findFirst().orElseThrow();
+        assertEquals(10021.0 / 24, r.vsJdk(threads), 1e-9);
+        assertTrue(Double.isNaN(r.vsJdk(find(r, "exitToOnExit", "agent"))));
+    }
+
+    @Test
+    void tableShowsEveryRowInOrder() throws IOException {
+        Map<String, String> ctx = new LinkedHashMap<>();
+        ctx.put("machine", "test box");
+        String t = new Report(rows(), ctx).table();
+        assertTrue(t.startsWith("machine: test box\n"), t);
+        assertTrue(t.contains("vs JDK"), t);
+        assertTrue(t.contains("1.14x"), t);  // 207.872 / 183.04
+        assertTrue(t.contains("not run: agent jar not found"), t);
+        assertTrue(t.contains("10,021"), t);
+        assertTrue(t.contains("418x"), t);   // 10021 / 24, rounded
+        assertTrue(t.indexOf("2 spawn throughput") < t.indexOf("3 exit -> onExit()"), t);
+        assertTrue(t.indexOf("3 exit -> onExit()") < t.indexOf("6 footprint"), t);
+        int jdk = t.indexOf("  jdk  ");
+        int pidfd = t.indexOf("  pidfd  ");
+        assertTrue(jdk >= 0 && jdk < pidfd, "jdk before pidfd:\n" + t);
+        assertTrue(t.contains("jdk-vfork *: deprecated"), t);
+        String md = new Report(rows(), ctx).markdown();
+        assertTrue(md.contains("| benchmark | variant | contender |"), md);
+    }
+
+    @Test
+    void chartIsWellFormedSvg(@TempDir Path dir) throws Exception {
+        new Report(rows(), Map.of("date", "today")).writeAll(dir);
+        String svg = Files.readString(dir.resolve("chart.svg"));
+        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        Document doc = f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        assertEquals("svg", doc.getDocumentElement().getLocalName());
+        assertTrue(doc.getElementsByTagName("rect").getLength() > 5);
+        assertTrue(svg.contains("1.14x better"), svg);
+        assertTrue(svg.contains("not run: agent jar not found"), svg);
+        assertTrue(svg.contains("&lt;here&gt; &amp; &quot;there&quot;"), "escaped note");
+        assertTrue(Files.readString(dir.resolve("report.txt")).contains("exit -> onExit()"));
+        assertTrue(Files.size(dir.resolve("report.md")) > 0);
+    }
+
+    @Test
+    void reportMainRegeneratesFromSavedFiles(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("in.json");
+        Files.writeString(in, sample());
+        List<Object> extra = new ArrayList<>();
+        for (Row r : rows().subList(4, rows().size())) {
+            extra.add(r.toJson());
+        }
+        Path extraFile = dir.resolve("extra.json");
+        Files.writeString(extraFile, Json.write(extra));
+        assertEquals(rows().size() - 4, Row.read(Files.readString(extraFile)).size());
+        Report.main(new String[] {dir.resolve("out").toString(), in.toString(), extraFile.toString()});
+        assertTrue(Files.readString(dir.resolve("out").resolve("report.txt")).contains("418x"));
+    }
+
+    @Test
+    void jsonRoundTrip() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("s", "a\"b\\c\n\u0001");
+        m.put("n", 1.5);
+        m.put("i", 3.0);
+        m.put("nan", Double.NaN);
+        m.put("l", List.of(true, false, "x"));
+        m.put("null", null);
+        m.put("empty", Map.of());
+        Object back = Json.parse(Json.write(m));
+        assertEquals("a\"b\\c\n\u0001", ((Map<?, ?>) back).get("s"));
+        assertEquals(1.5, ((Map<?, ?>) back).get("n"));
+        assertTrue(Double.isNaN(Json.number(((Map<?, ?>) back).get("nan"))));
+        assertEquals(List.of(true, false, "x"), ((Map<?, ?>) back).get("l"));
+        assertTrue(((Map<?, ?>) back).containsKey("null"));
+    }
+
+    @Test
+    void formatting() {
+        assertEquals("1,234", Report.num(1234.4));
+        assertEquals("123.4", Report.num(123.44));
+        assertEquals("12.34", Report.num(12.344));
+        assertEquals("1.234", Report.num(1.2344));
+        assertEquals("2.00x", Report.times(2));
+        assertEquals("1,000x", Report.times(1000));
+        assertEquals("0.050x", Report.times(0.05));
+        assertEquals(4L << 30, HeapBenchmark.parseSize("4g"));
+        assertEquals(256L << 20, HeapBenchmark.parseSize("256m"));
+    }
+}
