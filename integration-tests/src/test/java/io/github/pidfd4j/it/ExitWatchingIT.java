@@ -1,0 +1,105 @@
+package io.github.pidfd4j.it;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** How exits are learnt: no thread per child, and event-driven onExit() for processes that are not children. */
+class ExitWatchingIT {
+
+    static List<Jdk> jdks() {
+        return Jdk.all();
+    }
+
+    /** 500 live children: the JDK has a reaper thread for each; with the agent, the thread count stays flat. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void fiveHundredLiveChildrenNeedNoThreads(Jdk jdk) throws Exception {
+        Jvm.Result without = Jvm.on(jdk).main("ManyChildrenApp", "500").run();
+        Jvm.Result with = Jvm.on(jdk).agent().main("ManyChildrenApp", "500").run();
+        Map<String, String> plain = without.evidenceOne("many");
+        Map<String, String> hooked = with.evidenceOne("many");
+        long plainGrowth = Long.parseLong(plain.get("threadsWith")) - Long.parseLong(plain.get("threadsBefore"));
+        long hookedGrowth = Long.parseLong(hooked.get("threadsWith")) - Long.parseLong(hooked.get("threadsBefore"));
+        System.out.printf("[pidfd4j-it] %s 500 live children: threads +%d without the agent (%d ms), +%d with it (%d ms);"
+                + " pidfds %s with it%n", jdk, plainGrowth, without.millis(), hookedGrowth, with.millis(), hooked.get("pidfds"));
+        assertAll(
+                () -> assertEquals(0, without.exitCode(), without::toString),
+                () -> assertEquals(0, with.exitCode(), with::toString),
+                () -> assertEquals("", without.stderr(), without::toString),
+                () -> assertEquals("", with.stderr(), with::toString),
+                () -> assertEquals(without.behaviour(), with.behaviour(), with::toString),
+                () -> assertTrue(with.behaviour().contains("alive children: 500"), with::toString),
+                () -> assertTrue(with.behaviour().contains("killed children: 500, exit values [137]"), with::toString),
+                // The measurement works: the JDK's reaper threads show.
+                () -> assertTrue(plainGrowth >= 450, "JDK thread growth " + plainGrowth + "\n" + without),
+                () -> assertEquals("0", plain.get("pidfds"), without::toString),
+                // With the agent: no thread per child, a pidfd per child, all gone afterwards.
+                () -> assertTrue(hookedGrowth <= 5, "thread growth with the agent " + hookedGrowth + "\n" + with),
+                () -> assertEquals("500", hooked.get("children"), with::toString),
+                () -> assertTrue(Long.parseLong(hooked.get("pidfds")) >= 500, with::toString),
+                () -> assertEquals(ProgramsIT.PIDFD_PROCESS, hooked.get("class"), with::toString),
+                () -> assertEquals(with.evidenceOne("many-after").get("pidfdsBefore"),
+                        with.evidenceOne("many-after").get("pidfds"), with::toString));
+    }
+
+    /**
+     * {@code ProcessHandle.of(pid).get().onExit()} for a process that is not a child: the JDK polls
+     * (first look after 300 ms); with the agent a pidfd tells the exit within milliseconds.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void onExitOfAProcessThatIsNotAChild(Jdk jdk) throws Exception {
+        Jvm.Result without = nonChildExit(jdk, false);
+        Jvm.Result with = nonChildExit(jdk, true);
+        long plainSinceCall = without.number("nonchild", "sinceCallMs");
+        long plainAfterExit = without.number("nonchild", "afterExitMs");
+        long hookedSinceCall = with.number("nonchild", "sinceCallMs");
+        long hookedAfterExit = with.number("nonchild", "afterExitMs");
+        System.out.printf("[pidfd4j-it] %s onExit() of a non-child exiting 100 ms after the call: completed %d ms after"
+                + " the exit without the agent (%d ms after the call), %d ms after it with the agent (%d ms after the call)%n",
+                jdk, plainAfterExit, plainSinceCall, hookedAfterExit, hookedSinceCall);
+        assertAll(
+                () -> assertEquals(0, without.exitCode(), without::toString),
+                () -> assertEquals(0, with.exitCode(), with::toString),
+                () -> assertEquals("", without.stderr(), without::toString),
+                () -> assertEquals("", with.stderr(), with::toString),
+                () -> assertEquals(without.behaviour(), with.behaviour(), with::toString),
+                () -> assertTrue(with.behaviour().contains("is a child: false"), with::toString),
+                () -> assertTrue(with.behaviour().contains("done while alive: false"), with::toString),
+                () -> assertTrue(with.behaviour().contains("completed with the same handle: true"), with::toString),
+                () -> assertTrue(plainSinceCall >= 300, "without the agent: " + plainSinceCall + " ms\n" + without),
+                () -> assertTrue(hookedAfterExit <= 50, "with the agent: " + hookedAfterExit + " ms after the exit\n" + with));
+    }
+
+    private static Jvm.Result nonChildExit(Jdk jdk, boolean agent) throws Exception {
+        jdk.assumePresent();
+        Files.createDirectories(Jvm.WORK);
+        Path fifo = Files.createTempFile(Jvm.WORK, "nonchild", ".fifo");
+        Files.delete(fifo);
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        // The non-child: a child of this test JVM, reading the FIFO until the program closes it.
+        Process cat = new ProcessBuilder("cat", fifo.toString()).redirectOutput(Redirect.DISCARD).start();
+        try {
+            Jvm program = Jvm.on(jdk);
+            if (agent) {
+                program.agent();
+            }
+            return program.main("NonChildExitApp", Long.toString(cat.pid()), fifo.toString()).run();
+        } finally {
+            if (!cat.waitFor(5, TimeUnit.SECONDS)) {
+                cat.destroyForcibly().waitFor();
+            }
+            Files.deleteIfExists(fifo);
+        }
+    }
+}
