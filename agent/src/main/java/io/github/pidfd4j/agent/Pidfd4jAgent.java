@@ -6,7 +6,6 @@ import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -21,7 +20,7 @@ import java.util.Set;
 public final class Pidfd4jAgent {
 
     static final String BRIDGE = "java.lang.Pidfd4jBridge";
-    private static final String TEMPLATES = "META-INF/pidfd4j/bridge/java/lang/";
+    private static final String BRIDGE_RESOURCE = "META-INF/pidfd4j/bridge/java/lang/Pidfd4jBridge.class";
 
     private static boolean started;
 
@@ -70,13 +69,7 @@ public final class Pidfd4jAgent {
                     + " jar's manifest)");
             return;
         }
-        // Byte Buddy's safe mode, under its relocated name, before any Byte Buddy class initialises:
-        // it keeps Byte Buddy away from sun.misc.Unsafe (a warning on JDK 24+).
-        String safe = Instrumenter.byteBuddyPropertyPrefix() + ".safe";
-        if (System.getProperty(safe) == null) {
-            System.setProperty(safe, "true");
-        }
-        Map<String, byte[]> templates = readTemplates();
+        byte[] bridge = readBridge();
 
         Module isolated = IsolatedLayer.create();
         // java.lang is opened to the agent's isolated module only, so that it can define the bridge;
@@ -85,14 +78,14 @@ public final class Pidfd4jAgent {
                 Map.of("java.lang", Set.of(isolated)), Set.of(), Map.of());
         Class<?> installer = Class.forName(IsolatedLayer.EXPORTED + ".Installer", true, isolated.getClassLoader());
         Object cause = invoke(installer.getMethod("install", byte[].class, boolean.class, boolean.class),
-                templates.get(BRIDGE), config.spawn, config.onExit);
+                bridge, config.spawn, config.onExit);
         if (cause != null) {
             AgentLog.once(Level.WARNING, "unavailable", "pidfd4j agent: inactive: " + cause
                     + "; the JDK's own process handling stays in use", (Throwable) cause);
             return;
         }
         Method withdraw = installer.getMethod("withdraw", boolean.class, boolean.class);
-        Instrumenter.install(inst, config.spawn, config.onExit, templates, (type, error) -> {
+        Instrumenter.install(inst, config.spawn, config.onExit, (type, error) -> {
             AgentLog.once(Level.WARNING, "transform:" + type, "pidfd4j agent: could not instrument " + type
                     + "; the JDK's own code stays in use for it", error);
             try {
@@ -121,18 +114,13 @@ public final class Pidfd4jAgent {
         }
     }
 
-    /** The bridge and the advice templates: class files shipped as resources, never loaded as classes. */
-    private static Map<String, byte[]> readTemplates() throws IOException {
-        Map<String, byte[]> templates = new HashMap<>();
-        for (String name : new String[] {BRIDGE, Instrumenter.SPAWN_ADVICE, Instrumenter.EXIT_ADVICE}) {
-            String resource = TEMPLATES + name.substring(name.lastIndexOf('.') + 1) + ".class";
-            try (InputStream in = Pidfd4jAgent.class.getClassLoader().getResourceAsStream(resource)) {
-                if (in == null) {
-                    throw new IOException("missing " + resource + " in the agent jar");
-                }
-                templates.put(name, in.readAllBytes());
+    /** The bridge's class file, shipped as a resource that no class loader would take for a class. */
+    private static byte[] readBridge() throws IOException {
+        try (InputStream in = Pidfd4jAgent.class.getClassLoader().getResourceAsStream(BRIDGE_RESOURCE)) {
+            if (in == null) {
+                throw new IOException("missing " + BRIDGE_RESOURCE + " in the agent jar");
             }
+            return in.readAllBytes();
         }
-        return templates;
     }
 }

@@ -83,6 +83,25 @@ class DeliveryIT {
                 () -> assertEquals("true", launched.evidenceOne("sleeping").get("watcher"), launched::toString));
     }
 
+    /**
+     * The JDK does not verify its own classes by default; forced to, it accepts the patched
+     * ProcessImpl and ProcessHandleImpl (their stack map frames included).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void patchedJdkClassesPassTheBytecodeVerifier(Jdk jdk) throws Exception {
+        Jvm.Result r = Jvm.on(jdk).option("-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal",
+                "-Xlog:verification=info:file=" + Jvm.WORK.resolve("verification-" + jdk.feature() + ".log"))
+                .agent().main("ConfigProbeApp").run();
+        String log = java.nio.file.Files.readString(Jvm.WORK.resolve("verification-" + jdk.feature() + ".log"));
+        assertAll(
+                () -> assertEquals(0, r.exitCode(), r::toString),
+                () -> assertEquals("", r.stderr(), r::toString),
+                () -> assertEquals(ProgramsIT.PIDFD_PROCESS, r.evidenceOne("probe").get("class"), r::toString),
+                () -> assertTrue(log.contains("Verifying class java.lang.ProcessImpl with new format"), "not verified"),
+                () -> assertTrue(log.contains("Verifying class java.lang.ProcessHandleImpl with new format"), "not verified"));
+    }
+
     static Stream<Arguments> settings() {
         String pidfd = ProgramsIT.PIDFD_PROCESS;
         String jdk = ProgramsIT.JDK_PROCESS;
