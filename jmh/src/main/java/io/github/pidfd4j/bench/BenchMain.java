@@ -300,7 +300,16 @@ public final class BenchMain {
                         .verbosity(VerboseMode.NORMAL)
                         .output(logs.resolve(fileName(this.name) + ".log").toString());
                 params.forEach(o::param);
-                Collection<RunResult> results = new Runner(o.build()).run();
+                // JMH copies the forked JVMs' stderr (e.g. JDK 25's VFORK banner) to ours: keep it in the log.
+                Path errLog = logs.resolve(fileName(this.name) + ".stderr.log");
+                PrintStream err = System.err;
+                Collection<RunResult> results;
+                try (PrintStream toLog = new PrintStream(Files.newOutputStream(errLog), true, StandardCharsets.UTF_8)) {
+                    System.setErr(toLog);
+                    results = new Runner(o.build()).run();
+                } finally {
+                    System.setErr(err);
+                }
                 jmhResults.addAll(results);
                 List<Row> rows = new ArrayList<>();
                 for (RunResult r : results) {

@@ -22,14 +22,17 @@ import org.openjdk.jmh.annotations.TearDown;
  * Benchmark 4: exit notification of a process that is not a child of this JVM, through
  * {@code ProcessHandle.of(pid).get().onExit()}. The sleepers are started by a helper
  * ({@code cref nonchild-server}), so they are its children, not ours; it lets the kernel reap them.
- * Before each operation (not timed) the helper starts one and we call {@code onExit()} on its
- * handle; the timed operation is {@code destroyForcibly()} (t0) up to the completion of that future
+ * Before each operation (not timed) the helper starts one, we call {@code onExit()} on its
+ * handle and wait 10 ms; the timed operation is {@code destroyForcibly()} (t0) up to the completion of that future
  * (t1). Without the agent the JDK learns of the exit by polling {@code /proc} every 300 ms or more;
  * the agent replaces that with {@code pidfd_open} + epoll. The library alone cannot change
  * {@code ProcessHandle}, so the {@code pidfd} contender shows the JDK's behaviour here.
  */
 @State(Scope.Thread)
 public class NonChildExitBenchmark {
+
+    /** Time between {@code onExit()} and the kill, not measured. */
+    static final int SETTLE_MILLIS = 10;
 
     @Param({"jdk", "pidfd"})
     public String contender;
@@ -64,6 +67,11 @@ public class NonChildExitBenchmark {
             throw new IllegalStateException("the sleeper is our own child");
         }
         exited = sleeper.onExit();
+        // Let whoever watches start watching: the JDK's poller thread takes its first look at once
+        // and then sleeps 300 ms. Killing sooner could let that first look find the process gone
+        // and measure a race instead of the JDK's steady behaviour. The agent registers its pidfd
+        // before onExit() returns, so this makes no difference to it.
+        Thread.sleep(SETTLE_MILLIS);
     }
 
     @Benchmark

@@ -30,7 +30,7 @@ public final class Profile {
     }
 
     public static final Profile SHORT = new Profile("short", 1, 2, 1000, 3, 1000, 2000, List.of(0, 100, 1_000, 10_000));
-    public static final Profile FULL = new Profile("full", 3, 3, 2000, 5, 2000, 4000, List.of(0, 100, 1_000, 10_000));
+    public static final Profile FULL = new Profile("full", 2, 2, 2000, 5, 2000, 4000, List.of(0, 100, 1_000, 10_000));
     public static final Profile SMOKE = new Profile("smoke", 1, 0, 100, 1, 200, 400, List.of(0, 5));
 
     @Override
