@@ -10,6 +10,9 @@ import java.util.List;
  * the child's working directory; a program containing '/' is used as it is; "" finds nothing.
  * The child walks the list (see pidfd4j.c): EACCES is sticky, "not here" errors move on, ENOEXEC
  * runs the file with /bin/sh.
+ *
+ * <p>Without PATH, the JDK searches ":/bin:/usr/bin" when it passes an environment, and glibc's
+ * execvp searches "/bin:/usr/bin" (no working directory) when the child inherits the JVM's.
  */
 final class PathSearch {
 
@@ -17,21 +20,24 @@ final class PathSearch {
     static final byte[] TOO_LONG = new byte[0];
     private static final int PATH_MAX = 4096;
 
-    /** The JVM's PATH, split; an unset PATH is the JDK's ":/bin:/usr/bin". */
-    private static final String[] PARENT_PATH = split(System.getenv("PATH"));
+    private static final String PATH = System.getenv("PATH");
+    /** The JVM's PATH, split, for a child given its own environment (JDK rules). */
+    private static final String[] PARENT_PATH = split(PATH == null ? ":/bin:/usr/bin" : PATH);
+    /** The same, for a child inheriting the JVM's environment (execvp rules). */
+    private static final String[] INHERITED_PATH = split(PATH == null ? "/bin:/usr/bin" : PATH);
 
     private PathSearch() {
     }
 
     private static String[] split(String path) {
-        String[] dirs = (path == null ? ":/bin:/usr/bin" : path).split(":", -1);
+        String[] dirs = path.split(":", -1);
         for (int i = 0; i < dirs.length; i++) {
             dirs[i] = dirs[i].isEmpty() ? "./" : dirs[i];
         }
         return dirs;
     }
 
-    static List<byte[]> candidates(String prog, Charset charset) {
+    static List<byte[]> candidates(String prog, Charset charset, boolean inheritedEnvironment) {
         List<byte[]> result = new ArrayList<>();
         if (prog.isEmpty()) {
             return result;  // ENOENT
@@ -41,7 +47,7 @@ final class PathSearch {
             result.add(file);
             return result;
         }
-        for (String dir : PARENT_PATH) {
+        for (String dir : inheritedEnvironment ? INHERITED_PATH : PARENT_PATH) {
             byte[] d = dir.getBytes(charset);
             if (file.length + d.length + 2 >= PATH_MAX) {
                 result.add(TOO_LONG);

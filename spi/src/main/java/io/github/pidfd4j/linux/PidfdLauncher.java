@@ -162,7 +162,7 @@ final class PidfdLauncher {
         for (int i = 0; i < argv.length; i++) {
             argv[i] = cmdarray[i].getBytes(CHARSET);
         }
-        List<byte[]> candidates = PathSearch.candidates(cmdarray[0], CHARSET);
+        List<byte[]> candidates = PathSearch.candidates(cmdarray[0], CHARSET, environment == null);
         byte[][] envp = environment == null ? null : environmentBlock(environment);
         byte[] cwd = dir == null ? null : dir.getBytes(CHARSET);
 

@@ -1,0 +1,107 @@
+package io.github.pidfd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.pidfd4j.linux.TestProviders;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Many spawns, sequential and concurrent: no descriptor, thread or zombie may accumulate. */
+class LoadTest {
+
+    /** pidfd4j.sequentialSpawns: 10,000 by default; the soak profile raises it. */
+    private static final int SEQUENTIAL = Integer.getInteger("pidfd4j.sequentialSpawns", 10_000);
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void sequentialSpawnsLeaveNothingBehind(ProcessProvider provider) throws Exception {
+        for (int i = 0; i < 50; i++) {  // warm up: lazily created threads, descriptors and classes
+            provider.start(new ProcessBuilder("true")).waitFor();
+        }
+        settle();
+        long fds = Proc.openFds();
+        int threads = threads();
+        int n = provider == Contenders.JDK ? Math.min(SEQUENTIAL, 2_000) : SEQUENTIAL;
+        for (int i = 0; i < n; i++) {
+            Process p = provider.start(new ProcessBuilder("true"));
+            assertEquals(0, p.waitFor());
+        }
+        settle();
+        assertTrue(Proc.openFds() <= fds, "descriptors: " + fds + " before, " + Proc.openFds() + " after " + n + " spawns");
+        assertTrue(threads() <= threads + 1, "threads: " + threads + " before, " + threads() + " after " + n + " spawns");
+        assertEquals(0, Proc.zombies(), "zombies");
+        assertEquals(0, TestProviders.watched(), "processes still watched");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void concurrentSpawnsFromManyThreads(ProcessProvider provider) throws Exception {
+        int threads = 16;
+        int each = 40;
+        settle();
+        long fds = Proc.openFds();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        String tag = id + "/" + i;
+                        Proc.Result r = Proc.run(provider, new ProcessBuilder("/bin/sh", "-c", "echo \"$0\"; exit $1", tag, Integer.toString(i % 7)));
+                        assertEquals(tag + "\n", r.out());
+                        assertEquals(i % 7, r.exit());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        settle();
+        assertTrue(Proc.openFds() <= fds, "descriptors: " + fds + " before, " + Proc.openFds() + " after");
+        assertEquals(0, Proc.zombies());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void forgottenProcessesAreStillReaped(ProcessProvider provider) throws Exception {
+        settle();
+        long fds = Proc.openFds();
+        for (int i = 0; i < 200; i++) {
+            provider.start(new ProcessBuilder("true"));  // never waited for, never closed
+        }
+        System.gc();
+        assertTrue(Proc.eventually(20_000, () -> Proc.zombies() == 0 && TestProviders.watched() == 0), "all reaped");
+        assertTrue(Proc.eventually(20_000, () -> openFds() <= fds), "descriptors: " + fds + " before, " + openFds() + " after");
+    }
+
+    /** Lets exits and stream closing that run on other threads finish. */
+    private static void settle() throws InterruptedException {
+        Proc.eventually(5_000, () -> TestProviders.watched() == 0 && Proc.zombies() == 0);
+        Thread.sleep(100);
+    }
+
+    private static long openFds() {
+        try {
+            return Proc.openFds();
+        } catch (java.io.IOException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static int threads() {
+        return ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+}

@@ -1,0 +1,120 @@
+package io.github.pidfd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Selection and fallback, each in a fresh JVM (selection and the probe happen once per JVM): the
+ * system properties, and sandboxes that refuse CLONE_PIDFD or pidfds altogether (a seccomp filter,
+ * as Docker's or an old kernel would).
+ */
+class ProviderSelectionTest {
+
+    private static final Path SECCOMP_RUN = Path.of(System.getProperty("pidfd4j.test.bin", "target/test-bin"), "seccomp-run");
+
+    /** The output of SelectionProbe as key=value, plus "stderr". */
+    private static Map<String, String> probe(String sandbox, String... props) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (sandbox != null) {
+            cmd.add(SECCOMP_RUN.toString());
+            cmd.add(sandbox);
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.addAll(List.of(props));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(SelectionProbe.class.getName());
+        Process p = new ProcessBuilder(cmd).start();
+        String err = new String(p.getErrorStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out + err);
+        Map<String, String> result = new HashMap<>();
+        for (String line : out.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                result.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        result.put("stderr", err);
+        return result;
+    }
+
+    private static void assertSpawnsWork(Map<String, String> r) {
+        assertEquals("spawned/3", r.get("run"));
+        assertEquals("piped", r.get("pipeline"));
+        assertTrue(r.get("failure").startsWith("Cannot run program \"pidfd4j-no-such-program\": "), r.get("failure"));
+    }
+
+    @Test
+    void byDefaultTheBestAvailable() throws Exception {
+        Map<String, String> r = probe(null);
+        assertEquals("pidfd", r.get("provider"));
+        assertEquals("CLONE_PIDFD", r.get("path"));
+        assertSpawnsWork(r);
+        assertEquals("", r.get("stderr"), "nothing on stderr");
+    }
+
+    @Test
+    void thePropertyChoosesTheJdk() throws Exception {
+        Map<String, String> r = probe(null, "-Dpidfd4j.provider=jdk");
+        assertEquals("jdk", r.get("provider"));
+        assertEquals("JDK", r.get("path"));
+        assertSpawnsWork(r);
+    }
+
+    @Test
+    void anUnknownProviderIsNamedInAWarningAndTheBestIsUsed() throws Exception {
+        Map<String, String> r = probe(null, "-Dpidfd4j.provider=bogus");
+        assertEquals("pidfd", r.get("provider"));
+        assertTrue(r.get("stderr").contains("unknown process provider \"bogus\""), r.get("stderr"));
+        assertTrue(r.get("stderr").contains("[pidfd, jdk]"), r.get("stderr"));
+    }
+
+    @Test
+    void theSpawnPathCanBeForced() throws Exception {
+        Map<String, String> r = probe(null, "-Dpidfd4j.spawnPath=pidfd-open");
+        assertEquals("pidfd", r.get("provider"));
+        assertEquals("CLONE_THEN_PIDFD_OPEN", r.get("path"));
+        assertSpawnsWork(r);
+    }
+
+    @Test
+    void whereClonePidfdIsRefusedPidfdOpenIsUsed() throws Exception {
+        assertTrue(Files.isExecutable(SECCOMP_RUN), SECCOMP_RUN + " was built");
+        Map<String, String> r = probe("no-clone-pidfd");
+        assertEquals("pidfd", r.get("provider"));
+        assertEquals("CLONE_THEN_PIDFD_OPEN", r.get("path"));
+        assertSpawnsWork(r);
+        assertEquals("", r.get("stderr"), "a quiet fallback");
+    }
+
+    @Test
+    void whereNoPidfdWorksTheJdkIsUsedAndAnExplicitRequestSaysWhy() throws Exception {
+        Map<String, String> r = probe("no-pidfd");
+        assertEquals("jdk", r.get("provider"));
+        assertTrue(r.get("cause.pidfd").contains("pidfds are unusable here"), r.get("cause.pidfd"));
+        assertTrue(r.get("cause.pidfd").contains("errno 1 (Operation not permitted)"), r.get("cause.pidfd"));
+        assertTrue(r.get("cause.pidfd").contains("errno 38 (Function not implemented)"), r.get("cause.pidfd"));
+        assertSpawnsWork(r);
+        assertFalse(r.get("stderr").contains("pidfd4j"), "not requested: no warning");
+
+        Map<String, String> asked = probe("no-pidfd", "-Dpidfd4j.provider=pidfd");
+        assertEquals("jdk", asked.get("provider"));
+        String err = asked.get("stderr");
+        assertTrue(err.contains("process provider \"pidfd\" was requested with -Dpidfd4j.provider but is unavailable"), err);
+        assertEquals(err.indexOf("was requested"), err.lastIndexOf("was requested"), "said once");
+        assertSpawnsWork(asked);
+    }
+}

@@ -1,0 +1,185 @@
+package io.github.pidfd4j.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import io.github.pidfd4j.Contenders;
+import io.github.pidfd4j.Proc;
+import io.github.pidfd4j.ProcessProvider;
+import io.github.pidfd4j.ProcessProviders;
+import io.github.pidfd4j.SpawnPath;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Where the pidfd provider differs from the JDK on purpose: threads, descriptors, stolen children. */
+class PidfdSpecificTest {
+
+    /** A foreign reaper: plain libc, as a native library in the same process would call it. */
+    interface LibC extends Library {
+        LibC INSTANCE = Native.load("c", LibC.class);
+
+        int waitpid(int pid, int[] status, int options);
+    }
+
+    @Test
+    void theBestProviderHereIsPidfdOnTheClonePidfdPath() {
+        assertEquals("pidfd", ProcessProviders.provider().name());
+        assertEquals(SpawnPath.CLONE_PIDFD, ProcessProviders.provider().spawnPath());
+        assertTrue(ProcessProviders.provider().isAvailable());
+        assertEquals(null, ProcessProviders.provider().unavailabilityCause());
+        assertEquals(List.of("pidfd", "jdk"), ProcessProviders.all().stream().map(ProcessProvider::name).toList());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#pidfd")
+    void oneWatcherThreadForAllChildrenWhereTheJdkHasOneReaperEach(ProcessProvider provider) throws Exception {
+        int n = 100;
+        int before = threads();
+        List<Process> pidfd = start(provider, n);
+        int withPidfd = threads();
+        List<Process> jdk = start(Contenders.JDK, n);
+        int withJdk = threads();
+        try {
+            assertTrue(withPidfd - before <= 2, "pidfd: " + before + " -> " + withPidfd + " threads for " + n + " children");
+            // The JDK parks one "process reaper" per live child (idle ones from before are reused).
+            long reapers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("process reaper")).count();
+            assertTrue(reapers >= n, "jdk: " + reapers + " reaper threads for " + n + " children, " + withJdk + " threads");
+            assertEquals(1, Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("pidfd4j-watcher")).count());
+        } finally {
+            for (Process p : pidfd) {
+                p.destroyForcibly();
+            }
+            for (Process p : jdk) {
+                p.destroyForcibly();
+            }
+            for (Process p : pidfd) {
+                p.waitFor();
+            }
+            for (Process p : jdk) {
+                p.waitFor();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#pidfd")
+    void everyDescriptorIsCloseOnExecAndThePidfdGoesWithTheChild(ProcessProvider provider) throws Exception {
+        List<String> before = fds("anon_inode:[pidfd]");
+        Process p = provider.start(new ProcessBuilder("cat"));
+        List<String> pidfds = fds("anon_inode:[pidfd]");
+        pidfds.removeAll(before);
+        assertEquals(1, pidfds.size(), "one pidfd per live child");
+        assertTrue(isCloexec(pidfds.get(0)), "the pidfd is close-on-exec");
+        // Our ends of the three pipes are close-on-exec from birth (the JDK's are not: JDK-8377907).
+        List<String> pipes = fds("pipe:");
+        long ours = pipes.stream().filter(fd -> !isCloexec(fd)).count();
+        Process jdk = Contenders.JDK.start(new ProcessBuilder("cat"));
+        try {
+            long withJdk = fds("pipe:").stream().filter(fd -> !isCloexec(fd)).count();
+            assertEquals(3, withJdk - ours, "the JDK's three pipe ends are not close-on-exec");
+        } finally {
+            jdk.destroyForcibly().waitFor();
+        }
+        p.getOutputStream().close();
+        assertEquals(0, p.waitFor());
+        assertTrue(Proc.eventually(2000, () -> fds("anon_inode:[pidfd]").size() == before.size()), "pidfd closed at the reap");
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#pidfd")
+    void aStolenExitStatusIsStillReported(ProcessProvider provider) throws Exception {
+        // Some native code reaps our child behind our back (waitpid on its pid). The JDK then reports
+        // 0 (or the right value, if its reaper wins the race). Through the pidfd, Linux 6.15+ still
+        // tells the status (PIDFD_INFO_EXIT); the timing is exact either way.
+        Process probe = provider.start(new ProcessBuilder("true"));
+        probe.waitFor();
+        int[] st = new int[1];
+        assumeTrue(LinuxNative.pidfd4j_exit_status(-1, st) != LinuxNative.EINVAL, "kernel without PIDFD_GET_INFO");
+        for (int i = 0; i < 5; i++) {
+            Process p = provider.start(Proc.sh("sleep 0.1; exit 7"));
+            int[] status = new int[1];
+            CompletableFuture<Integer> thief = CompletableFuture.supplyAsync(() -> LibC.INSTANCE.waitpid((int) p.pid(), status, 0));
+            int stolen = thief.get(10, TimeUnit.SECONDS);
+            assertTrue(stolen == p.pid() || stolen == -1, "waitpid returned " + stolen);
+            assertEquals(7, p.waitFor(), "exit value after " + (stolen == p.pid() ? "a stolen reap" : "our own reap"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#pidfd")
+    void blockingOnExitDependentsDelayNothingElse(ProcessProvider provider) throws Exception {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        Process slow = provider.start(new ProcessBuilder("sleep", "0.2"));
+        // Attached before the exit, so it runs on the thread that completes onExit(), and blocks it.
+        CompletableFuture<Void> blocked = slow.onExit().thenRun(release::join);
+        assertFalse(blocked.isDone());
+        slow.waitFor();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Process p = provider.start(new ProcessBuilder("true"));
+                long t0 = System.nanoTime();
+                assertEquals(p, p.onExit().get(10, TimeUnit.SECONDS));
+                assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 5000);
+                assertEquals(0, p.exitValue());
+            }
+            assertFalse(blocked.isDone());
+        } finally {
+            release.complete(null);
+        }
+        blocked.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Live threads of the JVM, in every thread group. */
+    private static int threads() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+    }
+
+    private static List<Process> start(ProcessProvider provider, int n) throws IOException {
+        List<Process> ps = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ps.add(provider.start(new ProcessBuilder("sleep", "60").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))));
+        }
+        return ps;
+    }
+
+    /** Numbers of this JVM's descriptors whose link starts with the prefix. */
+    private static List<String> fds(String prefix) {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return new ArrayList<>(s.filter(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString().startsWith(prefix);
+                } catch (IOException e) {
+                    return false;
+                }
+            }).map(p -> p.getFileName().toString()).toList());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isCloexec(String fd) {
+        try {
+            String flags = Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd)).stream()
+                    .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow().substring(6).trim();
+            return (Integer.parseInt(flags, 8) & 02000000) != 0;
+        } catch (IOException e) {
+            return true;  // gone meanwhile
+        }
+    }
+}
