@@ -194,17 +194,20 @@ class StreamsTest {
     @ParameterizedTest
     @MethodSource("io.github.pidfd4j.Contenders#all")
     void closedStreamsSayStreamClosed(ProcessProvider provider) throws Exception {
-        Process p = provider.start(new ProcessBuilder("cat"));
-        p.getInputStream().close();
-        IOException e = assertThrows(IOException.class, () -> p.getInputStream().read());
-        assertEquals("Stream closed", e.getMessage());
-        p.getOutputStream().close();
-        IOException w = assertThrows(IOException.class, () -> {
-            p.getOutputStream().write(1);  // buffered: the check comes with the flush
-            p.getOutputStream().flush();
-        });
-        assertEquals("Stream Closed", w.getMessage(), "FileOutputStream's own words, as with the JDK");
-        assertEquals(0, p.waitFor());
+        Process p = provider.start(new ProcessBuilder("sleep", "60"));  // stays alive: no exit-time swap
+        try {
+            p.getInputStream().close();
+            IOException e = assertThrows(IOException.class, () -> p.getInputStream().read());
+            assertEquals("Stream closed", e.getMessage());
+            p.getOutputStream().close();
+            IOException w = assertThrows(IOException.class, () -> {
+                p.getOutputStream().write(1);  // buffered: the check comes with the flush
+                p.getOutputStream().flush();
+            });
+            assertEquals("Stream Closed", w.getMessage(), "FileOutputStream's own words, as with the JDK");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
     }
 
     @ParameterizedTest

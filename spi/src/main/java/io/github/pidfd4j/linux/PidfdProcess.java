@@ -31,9 +31,9 @@ final class PidfdProcess extends Process {
     static volatile boolean preferJdkHandles;
 
     /**
-     * Drains and closes the streams of exited children. Not the watcher thread, because a user's
-     * blocked read holds a stream's monitor (as with the JDK, whose reaper thread blocks then).
-     * Threads come and go with demand; usually one serves all exits.
+     * Drains and closes the streams of exited children when the watcher cannot do it at once: a user
+     * thread inside a read or write holds the stream's monitor, possibly blocked (as with the JDK,
+     * whose reaper thread blocks then). Threads come and go with that rare demand.
      */
     private static final Executor STREAM_CLOSER = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
             new SynchronousQueue<>(), r -> {
@@ -152,21 +152,25 @@ final class PidfdProcess extends Process {
         }
         LIVE.remove((long) pid, this);
         exited.complete(this);
-        if (stdout instanceof ProcessStreams.ProcessPipeInputStream || stderr instanceof ProcessStreams.ProcessPipeInputStream
-                || stdin instanceof ProcessStreams.ProcessPipeOutputStream) {
-            STREAM_CLOSER.execute(this::closeStreamsAfterExit);
+        // Drain and close the pipes here when nobody is using them (the usual case: no thread hop);
+        // otherwise on another thread, which may have to wait for a blocked reader or writer.
+        boolean out = !(stdout instanceof ProcessStreams.ProcessPipeInputStream s) || s.processExitedIfIdle();
+        boolean err = !(stderr instanceof ProcessStreams.ProcessPipeInputStream s) || s.processExitedIfIdle();
+        boolean in = !(stdin instanceof ProcessStreams.ProcessPipeOutputStream s) || s.processExitedIfIdle();
+        if (!(out && err && in)) {
+            STREAM_CLOSER.execute(() -> closeStreamsAfterExit(!out, !err, !in));
         }
     }
 
-    private void closeStreamsAfterExit() {
-        if (stdout instanceof ProcessStreams.ProcessPipeInputStream s) {
-            s.processExited();
+    private void closeStreamsAfterExit(boolean out, boolean err, boolean in) {
+        if (out) {
+            ((ProcessStreams.ProcessPipeInputStream) stdout).processExited();
         }
-        if (stderr instanceof ProcessStreams.ProcessPipeInputStream s) {
-            s.processExited();
+        if (err) {
+            ((ProcessStreams.ProcessPipeInputStream) stderr).processExited();
         }
-        if (stdin instanceof ProcessStreams.ProcessPipeOutputStream s) {
-            s.processExited();
+        if (in) {
+            ((ProcessStreams.ProcessPipeOutputStream) stdin).processExited();
         }
     }
 

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The streams of a child, shaped like the JDK's own (ProcessImpl's ProcessPipeInputStream and
@@ -74,15 +75,78 @@ final class ProcessStreams {
      * The child's stdout or stderr. At exit, the bytes still in the pipe are kept, the descriptor is
      * closed, and reads continue from the kept bytes; a grandchild's later output is lost (as with the
      * JDK). The blocking {@code read()} holds the stream's monitor, as in the JDK.
+     *
+     * <p>{@code users} counts threads inside a method that takes the monitor, counted before they
+     * take it: while it is 0 the exit can be processed at once without waiting for anybody.
      */
     static final class ProcessPipeInputStream extends BufferedInputStream {
         private final Object closeLock = new Object();
+        private final AtomicInteger users = new AtomicInteger();
 
         ProcessPipeInputStream(int fd) {
             super(new PipeInputStream(LinuxNative.fdNew(fd)), 8192);
         }
 
-        /** Called after the exit, off the watcher thread: a user's blocked read holds the monitor. */
+        @Override
+        public int read() throws IOException {
+            users.incrementAndGet();
+            try {
+                return super.read();
+            } finally {
+                users.decrementAndGet();
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            users.incrementAndGet();
+            try {
+                return super.read(b, off, len);
+            } finally {
+                users.decrementAndGet();
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            users.incrementAndGet();
+            try {
+                return super.skip(n);
+            } finally {
+                users.decrementAndGet();
+            }
+        }
+
+        @Override
+        public int available() throws IOException {
+            users.incrementAndGet();
+            try {
+                return super.available();
+            } finally {
+                users.decrementAndGet();
+            }
+        }
+
+        @Override
+        public long transferTo(OutputStream out) throws IOException {
+            users.incrementAndGet();
+            try {
+                return super.transferTo(out);
+            } finally {
+                users.decrementAndGet();
+            }
+        }
+
+        /** Processes the exit now if no reader can be holding the monitor; false: do it elsewhere. */
+        boolean processExitedIfIdle() {
+            if (users.get() != 0) {
+                return false;
+            }
+            processExited();  // a reader arriving meanwhile waits for this short, non-blocking drain
+            return true;
+        }
+
+        /** Drains what is in the pipe (never blocks: it reads only available bytes) and closes it. */
         synchronized void processExited() {
             synchronized (closeLock) {
                 try {
@@ -118,8 +182,49 @@ final class ProcessStreams {
 
     /** The child's stdin; closed at exit, after which writes fail with "Stream closed". */
     static final class ProcessPipeOutputStream extends BufferedOutputStream {
+        private final AtomicInteger users = new AtomicInteger();
+
         ProcessPipeOutputStream(int fd) {
             super(new FileOutputStream(LinuxNative.fdNew(fd)), 8192);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            users.incrementAndGet();
+            try {
+                super.write(b);
+            } finally {
+                users.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            users.incrementAndGet();
+            try {
+                super.write(b, off, len);
+            } finally {
+                users.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            users.incrementAndGet();
+            try {
+                super.flush();
+            } finally {
+                users.decrementAndGet();
+            }
+        }
+
+        /** Closes now if no writer can be holding the monitor (blocked on a full pipe); false otherwise. */
+        boolean processExitedIfIdle() {
+            if (users.get() != 0) {
+                return false;
+            }
+            processExited();
+            return true;
         }
 
         synchronized void processExited() {
