@@ -80,8 +80,9 @@ public final class Pidfd4jAgent {
         Object cause = invoke(installer.getMethod("install", byte[].class, boolean.class, boolean.class),
                 bridge, config.spawn, config.onExit);
         if (cause != null) {
+            // An expected condition (old kernel, sandbox): the cause says it all, no stack trace.
             AgentLog.once(Level.WARNING, "unavailable", "pidfd4j agent: inactive: " + cause
-                    + "; the JDK's own process handling stays in use", (Throwable) cause);
+                    + "; the JDK's own process handling stays in use");
             return;
         }
         Method withdraw = installer.getMethod("withdraw", boolean.class, boolean.class);

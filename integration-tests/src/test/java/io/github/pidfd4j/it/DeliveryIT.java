@@ -102,6 +102,28 @@ class DeliveryIT {
                 () -> assertTrue(log.contains("Verifying class java.lang.ProcessHandleImpl with new format"), "not verified"));
     }
 
+    /**
+     * Where pidfds are refused (a seccomp filter, as a sandbox or an old kernel would), the agent stays
+     * out of the way: the JDK starts the processes, the program works, and the reason is logged once.
+     * Where only clone(CLONE_PIDFD) is refused (Docker's default profile), pidfd4j still works.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void withoutPidfdsTheJdkTakesOver(Jdk jdk) throws Exception {
+        String seccompRun = System.getProperty("it.seccomp.run");
+        Jvm.Result none = Jvm.on(jdk).wrapper(seccompRun, "no-pidfd").agent().main("ConfigProbeApp").run();
+        Jvm.Result noClone = Jvm.on(jdk).wrapper(seccompRun, "no-clone-pidfd").agent().main("ConfigProbeApp").run();
+        assertAll(
+                () -> assertEquals(0, none.exitCode(), none::toString),
+                () -> assertTrue(none.behaviour().contains("handle onExit: true\nexit: 0"), none::toString),
+                () -> assertEquals(ProgramsIT.JDK_PROCESS, none.evidenceOne("probe").get("class"), none::toString),
+                () -> assertEquals(1, none.stderr().split("pidfd4j agent: inactive", -1).length - 1, none::toString),
+                () -> assertTrue(none.stderr().contains("WARNING"), none::toString),
+                () -> assertEquals(0, noClone.exitCode(), noClone::toString),
+                () -> assertEquals("", noClone.stderr(), noClone::toString),
+                () -> assertEquals(ProgramsIT.PIDFD_PROCESS, noClone.evidenceOne("probe").get("class"), noClone::toString));
+    }
+
     static Stream<Arguments> settings() {
         String pidfd = ProgramsIT.PIDFD_PROCESS;
         String jdk = ProgramsIT.JDK_PROCESS;

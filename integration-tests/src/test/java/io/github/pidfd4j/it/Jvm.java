@@ -32,6 +32,7 @@ final class Jvm {
     private static final long TIMEOUT_SECONDS = 120;
 
     private final Jdk jdk;
+    private final List<String> wrapper = new ArrayList<>();
     private final List<String> options = new ArrayList<>();
     private final List<String> classpath = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
@@ -66,6 +67,12 @@ final class Jvm {
         return agent(null);
     }
 
+    /** Runs the JVM through a wrapper command, e.g. a seccomp filter. */
+    Jvm wrapper(String... command) {
+        wrapper.addAll(Arrays.asList(command));
+        return this;
+    }
+
     Jvm option(String... opts) {
         options.addAll(Arrays.asList(opts));
         return this;
@@ -94,7 +101,7 @@ final class Jvm {
     }
 
     List<String> command() {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(jdk.java().toString());
         cmd.addAll(options);
         if (jar != null) {

@@ -18,12 +18,13 @@ import java.util.function.Function;
  *
  * <p>Order matters: the bridge is defined first, native access is enabled for this module, then
  * pidfd4j is initialised completely (JNA, the native library, the kernel probe, the watcher thread),
- * and only then are the hooks published. JNA's own initialisation runs {@code ldconfig} through
- * {@code Runtime.exec}; with the hooks still unset, that goes to the JDK.
+ * and only then are the hooks published. Should anything in that initialisation start a process, the
+ * hooks are still unset and the JDK starts it.
  */
 public final class Installer {
 
     private static final String BRIDGE = "java.lang.Pidfd4jBridge";
+    private static final String JNA_PLATFORM_PATH = "jna.platform.library.path";
 
     private static MethodHandles.Lookup javaLang;
     private static Class<?> bridge;
@@ -104,6 +105,12 @@ public final class Installer {
     private static Throwable initializePidfd4j() {
         Map<String, String> before = jnaProperties();
         try {
+            // pidfd4j loads its libraries by absolute path and never searches the system's library path,
+            // which JNA would otherwise build by running "ldconfig -p" in every JVM the agent starts in.
+            // Read once, by this (the agent's own) copy of JNA, and put back below.
+            if (!before.containsKey(JNA_PLATFORM_PATH)) {
+                System.setProperty(JNA_PLATFORM_PATH, "");
+            }
             return AgentSupport.initialize();
         } finally {
             Map<String, String> after = jnaProperties();

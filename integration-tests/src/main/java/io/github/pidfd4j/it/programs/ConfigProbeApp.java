@@ -1,13 +1,14 @@
 package io.github.pidfd4j.it.programs;
 
-/** Starts one process and tells which path it took, and what pidfd4j's properties are. */
+/** Starts one process, waits for it through its handle, and tells which path it took and pidfd4j's properties. */
 public final class ConfigProbeApp {
 
     private ConfigProbeApp() {
     }
 
     public static void main(String[] args) throws Exception {
-        Process p = new ProcessBuilder("true").start();
+        Process p = new ProcessBuilder("sleep", "0.2").start();
+        System.out.println("handle onExit: " + (p.toHandle().onExit().get().pid() == p.pid()));
         System.out.println("exit: " + p.waitFor());
         Evidence.process("probe", p);
         Evidence.print("properties", "provider", System.getProperty("pidfd4j.provider"),
