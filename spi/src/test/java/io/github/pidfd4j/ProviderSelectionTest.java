@@ -24,6 +24,10 @@ class ProviderSelectionTest {
 
     /** The output of SelectionProbe as key=value, plus "stderr". */
     private static Map<String, String> probe(String sandbox, String... props) throws Exception {
+        return probe(sandbox, Map.of(), props);
+    }
+
+    private static Map<String, String> probe(String sandbox, Map<String, String> env, String... props) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (sandbox != null) {
             cmd.add(SECCOMP_RUN.toString());
@@ -35,7 +39,9 @@ class ProviderSelectionTest {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(SelectionProbe.class.getName());
-        Process p = new ProcessBuilder(cmd).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         String err = new String(p.getErrorStream().readAllBytes());
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -64,6 +70,20 @@ class ProviderSelectionTest {
         assertEquals("CLONE_PIDFD", r.get("path"));
         assertSpawnsWork(r);
         assertEquals("", r.get("stderr"), "nothing on stderr");
+    }
+
+    @Test
+    void aStaleLibraryElsewhereIsNeverLoaded(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // A libpidfd4j.so of another ABI where every search would find it first: JNA's library path,
+        // the dynamic linker's path. The bundled one is still used.
+        Path src = Files.writeString(dir.resolve("stale.c"), "int pidfd4j_abi_version(void) { return 999; }\n");
+        Process cc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", dir.resolve("libpidfd4j.so").toString(), src.toString())
+                .inheritIO().start();
+        assertEquals(0, cc.waitFor());
+        Map<String, String> r = probe(null, Map.of("LD_LIBRARY_PATH", dir.toString()), "-Djna.library.path=" + dir);
+        assertEquals("pidfd", r.get("provider"));
+        assertEquals("CLONE_PIDFD", r.get("path"));
+        assertSpawnsWork(r);
     }
 
     @Test
