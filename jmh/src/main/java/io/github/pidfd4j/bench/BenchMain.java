@@ -442,9 +442,15 @@ public final class BenchMain {
     private boolean run(List<Job> jobs) throws IOException {
         long t0 = System.nanoTime();
         String loadBefore = read("/proc/loadavg");
+        double load1 = Double.parseDouble(loadAverage(loadBefore + " 0 0 0").split(" ")[0].replace("?", "0"));
+        int cpus = Runtime.getRuntime().availableProcessors();
         System.out.println("pidfd4j benchmarks, profile " + profile);
         System.out.println("benchmarked JVM: " + jvm + " (" + jdkDescription + ")");
         System.out.println("output: " + out + " (JMH logs in " + logs + ")");
+        if (load1 > cpus / 2.0) {
+            System.out.printf(Locale.ROOT, "warning: the machine is busy (load average %.2f on %d CPUs): expect noisy"
+                    + " numbers; compare ratios within this run, not absolute times%n", load1, cpus);
+        }
         if (jobs.stream().anyMatch(j -> j.contender == Contender.AGENT)) {
             String p = problem(Contender.AGENT);
             System.out.println("agent: " + (p == null ? agentJar : "not run: " + p));
@@ -623,8 +629,8 @@ public final class BenchMain {
         }
         for (Path root : roots) {
             File dir = root.resolve("agent").resolve("target").toFile();
-            File[] jars = dir.listFiles((d, n) -> n.startsWith("pidfd4j-agent") && n.endsWith(".jar")
-                    && !n.contains("sources") && !n.contains("javadoc") && !n.startsWith("original-"));
+            // the main artifact only: not original-*, *-sources, *-javadoc or other classifiers
+            File[] jars = dir.listFiles((d, n) -> n.matches("pidfd4j-agent-[0-9][0-9.]*(-SNAPSHOT)?\\.jar"));
             if (jars != null && jars.length > 0) {
                 Arrays.sort(jars);
                 return jars[0].getPath();
