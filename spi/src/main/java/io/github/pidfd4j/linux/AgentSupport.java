@@ -54,7 +54,9 @@ public final class AgentSupport {
 
     /**
      * In place of {@code ProcessImpl.start}: same arguments, same contract (an IOException with the
-     * native detail only). {@code links}: see {@link PidfdLauncher#start}.
+     * native detail only). {@code links}: see {@link PidfdLauncher#start}. Any other throwable means
+     * that no child was created, so the JDK's own code may still run: once a child exists, every
+     * failure kills and reaps it and is an IOException.
      */
     public static Process start(String[] cmdarray, Map<String, String> environment, String dir,
                                 Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)

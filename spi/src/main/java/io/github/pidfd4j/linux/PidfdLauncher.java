@@ -178,25 +178,26 @@ final class PidfdLauncher {
             pidfd = block.out.getInt(4);
         }
 
-        // The child runs. From here on it must be reaped whatever happens.
-        PidfdHandle handle = new PidfdHandle(pidfd);
-        PidfdProcess process;
+        // The child runs. From here on it must be reaped whatever happens, and a failure must never
+        // let a caller (the agent) fall back and run the program a second time: every failure after
+        // the clone kills and reaps the child and becomes an IOException.
         try {
+            PidfdHandle handle = new PidfdHandle(pidfd);
             OutputStream stdin = parentFds[0] < 0 ? ProcessStreams.nullOutput
                     : new ProcessStreams.ProcessPipeOutputStream(parentFds[0]);
             InputStream stdout = parentFds[1] < 0 || nullStdout ? ProcessStreams.nullInput
                     : new ProcessStreams.ProcessPipeInputStream(parentFds[1]);
             InputStream stderr = parentFds[2] < 0 ? ProcessStreams.nullInput
                     : new ProcessStreams.ProcessPipeInputStream(parentFds[2]);
-            process = new PidfdProcess(pid, handle, stdin, stdout, stderr);
-        } catch (Throwable t) {  // e.g. OutOfMemoryError: kill and reap rather than leak the child
-            handle.signal(LinuxNative.SIGKILL);
+            PidfdProcess process = new PidfdProcess(pid, handle, stdin, stdout, stderr);
+            process.watch();  // returns normally once the watcher owns the pidfd
+            return process;
+        } catch (Throwable t) {  // e.g. OutOfMemoryError; the pidfd is still ours alone
+            LinuxNative.pidfd4j_send_signal(pidfd, LinuxNative.SIGKILL);
             LinuxNative.pidfd4j_waitid(pidfd, LinuxNative.WEXITED, new int[3], null);
-            handle.release();
-            throw t;
+            LinuxNative.pidfd4j_close(pidfd);
+            throw new IOException("pid " + pid + " started but could not be watched, so it was killed: " + t, t);
         }
-        process.watch();
-        return process;
     }
 
     /** "name=value" entries, in the map's iteration order as the JDK's ProcessEnvironment does. */

@@ -73,7 +73,12 @@ final class PidfdProcess extends Process {
     /** Hands the child to the watcher; from here on it is always reaped. */
     void watch() {
         LIVE.put((long) pid, this);
-        PidfdWatcher.get().watch(new ChildWatch(pidfd));
+        try {
+            PidfdWatcher.get().watch(new ChildWatch(pidfd));
+        } catch (Throwable t) {  // not watched: the caller kills and reaps the child
+            LIVE.remove((long) pid, this);
+            throw t;
+        }
     }
 
     /** The live pidfd4j child with this pid, if any. */
