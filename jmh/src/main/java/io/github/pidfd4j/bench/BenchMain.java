@@ -441,8 +441,7 @@ public final class BenchMain {
 
     private boolean run(List<Job> jobs) throws IOException {
         long t0 = System.nanoTime();
-        String loadBefore = read("/proc/loadavg");
-        double load1 = Double.parseDouble(loadAverage(loadBefore + " 0 0 0").split(" ")[0].replace("?", "0"));
+        double load1 = load1();
         int cpus = Runtime.getRuntime().availableProcessors();
         System.out.println("pidfd4j benchmarks, profile " + profile);
         System.out.println("benchmarked JVM: " + jvm + " (" + jdkDescription + ")");
@@ -459,9 +458,14 @@ public final class BenchMain {
         List<Row> rows = new ArrayList<>();
         int failures = 0;
         int i = 0;
+        double loadMin = Double.MAX_VALUE;
+        double loadMax = 0;
         for (Job j : jobs) {
             i++;
-            System.out.printf(Locale.ROOT, "[%2d/%d] %-34s ", i, jobs.size(), j.name);
+            double load = load1();
+            loadMin = Math.min(loadMin, load);
+            loadMax = Math.max(loadMax, load);
+            System.out.printf(Locale.ROOT, "[%2d/%d] load %5.2f  %-34s ", i, jobs.size(), load, j.name);
             System.out.flush();
             long s = System.nanoTime();
             String problem = problem(j.contender);
@@ -488,7 +492,8 @@ public final class BenchMain {
         }
         long secs = Math.round((System.nanoTime() - t0) / 1e9);
         Map<String, String> context = context(secs);
-        context.put("load average (1/5/15 min) before / after", loadAverage(loadBefore) + " / " + loadAverage(read("/proc/loadavg")));
+        context.put("load average (1 min) before each job", String.format(Locale.ROOT, "%.2f to %.2f on %d CPUs"
+                + " (the footprint jobs raise it themselves)", loadMin, loadMax, cpus));
         Report report = new Report(noted, context);
         report.writeAll(out);
         writeJmhJson(out.resolve("jmh-result.json"));
@@ -568,9 +573,13 @@ public final class BenchMain {
                 memKb / 1024.0 / 1024.0);
     }
 
-    private static String loadAverage(String loadavg) {
-        String[] f = loadavg.split("\\s+");
-        return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : "?";
+    /** The 1-minute load average, or 0 if unknown. */
+    private static double load1() {
+        try {
+            return Double.parseDouble(read("/proc/loadavg").split("\\s+")[0]);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String read(String file) {
