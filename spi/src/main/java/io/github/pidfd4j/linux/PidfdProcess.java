@@ -129,7 +129,8 @@ final class PidfdProcess extends Process {
     }
 
     /**
-     * waitid failed: someone else reaped our child (a __WALL wait elsewhere in the JVM). Linux 6.15+
+     * waitid failed: someone else reaped our child (a wait() or waitpid(-1) in native code: the exec
+     * made its exit signal SIGCHLD again), or SIGCHLD is ignored and the kernel reaped it. Linux 6.15+
      * still tells the status through the pidfd; before that the JDK's answer is 0, so it is ours too.
      */
     private ExitInfo reapedElsewhere(int err) {
