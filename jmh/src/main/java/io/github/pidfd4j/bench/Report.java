@@ -43,16 +43,23 @@ public final class Report {
         this.context = context;
     }
 
+    @SuppressWarnings("unchecked")
     public static void main(String[] args) throws IOException {
         if (args.length < 2) {
-            System.err.println("usage: Report <output dir> <result.json>...");
+            System.err.println("usage: Report <output dir> [--context context.json] <result.json>...");
             System.exit(2);
         }
         List<Row> rows = new ArrayList<>();
+        Map<String, String> context = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--context")) {
+                ((Map<String, Object>) Json.parse(Files.readString(Path.of(args[++i]))))
+                        .forEach((k, v) -> context.put(k, String.valueOf(v)));
+                continue;
+            }
             rows.addAll(Row.read(Files.readString(Path.of(args[i]))));
         }
-        Report r = new Report(rows, Map.of());
+        Report r = new Report(rows, context);
         Path out = Path.of(args[0]);
         r.writeAll(out);
         System.out.print(r.table());
@@ -376,12 +383,15 @@ public final class Report {
 
         int labelW = 190;
         int plotW = 640;
-        int valueW = 250;
+        int valueW = 290;
         int width = labelW + plotW + valueW + 20;
         int barH = 16;
         int gap = 4;
         int panelHead = 26;
-        int top = 100;
+        List<String> ctxParts = new ArrayList<>();
+        context.forEach((k, v) -> ctxParts.add(List.of("machine", "kernel", "JDK", "date").contains(k) ? v : k + ": " + v));
+        List<String> ctxLines = wrap(String.join("  ·  ", ctxParts), 170);
+        int top = 100 + 16 * Math.max(0, ctxLines.size() - 1);
         int y = top;
         StringBuilder body = new StringBuilder();
         java.util.function.DoubleUnaryOperator px = v -> labelW + (log2(v) - lgLo) / (lgHi - lgLo) * plotW;
@@ -403,8 +413,7 @@ public final class Report {
                     body.append(text(labelW + 6, y + barH - 3, "not run: " + shorten(r.notRun, 110), "notrun"));
                 } else {
                     double x = vsJdk(r);
-                    String value = Double.isFinite(r.p50) ? "p50 " + num(r.p50) + " " + r.unit + ", mean " + num(r.score)
-                            : num(r.score) + " " + r.unit;
+                    String value = Double.isFinite(r.p50) ? "p50 " + num(r.p50) + " " + r.unit : num(r.score) + " " + r.unit;
                     if (Double.isFinite(x) && x > 0) {
                         double xb = px.applyAsDouble(x);
                         double x0 = Math.min(one, xb);
@@ -460,8 +469,9 @@ public final class Report {
         s.append(text(10, 24, "pidfd4j vs the JDK: how many times better than the JDK default (log scale)", "title"));
         s.append(text(10, 44, "Bars start at the JDK default (1x, black line): to the right = faster / fewer threads / less memory,"
                 +  " to the left = worse. Latencies compare medians (p50).", "sub"));
-        String ctx = String.join("  ·  ", context.values());
-        s.append(text(10, 62, shorten(ctx, 200), "sub"));
+        for (int k = 0; k < ctxLines.size(); k++) {
+            s.append(text(10, 62 + 16 * k, ctxLines.get(k), "sub"));
+        }
         s.append(grid);
         s.append(body);
         int lx = 10;
@@ -477,6 +487,23 @@ public final class Report {
                 .ifPresent(n -> s.append(text(10, legendY + 32, shorten(n, 200), "sub")));
         s.append("</svg>\n");
         return s.toString();
+    }
+
+    /** Splits at "  ·  " separators into lines of at most about {@code max} characters. */
+    static List<String> wrap(String s, int max) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String part : s.split("  ·  ")) {
+            if (line.length() > 0 && line.length() + part.length() + 5 > max) {
+                lines.add(line.toString().strip());
+                line.setLength(0);
+            }
+            line.append(line.length() > 0 ? "  ·  " : "").append(part);
+        }
+        if (line.length() > 0) {
+            lines.add(line.toString().strip());
+        }
+        return lines.isEmpty() ? List.of("") : lines;
     }
 
     private static String tick(double k) {

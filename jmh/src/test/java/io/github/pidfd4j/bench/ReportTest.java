@@ -128,8 +128,13 @@ class ReportTest {
         Path extraFile = dir.resolve("extra.json");
         Files.writeString(extraFile, Json.write(extra));
         assertEquals(rows().size() - 4, Row.read(Files.readString(extraFile)).size());
-        Report.main(new String[] {dir.resolve("out").toString(), in.toString(), extraFile.toString()});
-        assertTrue(Files.readString(dir.resolve("out").resolve("report.txt")).contains("418x"));
+        Path ctx = dir.resolve("context.json");
+        Files.writeString(ctx, Json.write(Map.of("kernel", "Linux 9.9")));
+        Report.main(new String[] {dir.resolve("out").toString(), "--context", ctx.toString(), in.toString(),
+            extraFile.toString()});
+        String t = Files.readString(dir.resolve("out").resolve("report.txt"));
+        assertTrue(t.contains("418x"), t);
+        assertTrue(t.startsWith("kernel: Linux 9.9"), t);
     }
 
     @Test
