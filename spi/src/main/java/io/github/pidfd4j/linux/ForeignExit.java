@@ -18,8 +18,9 @@ final class ForeignExit {
     }
 
     /**
-     * A future completed (off the watcher thread) with 0 when the process exits, already completed
-     * if it is gone, or null when pidfds cannot watch it (EPERM, EMFILE...): the caller falls back.
+     * A future completed with 0 when the process exits, already completed if it is gone, or null
+     * when pidfds cannot watch it (EPERM, EMFILE...): the caller falls back. It completes on the
+     * watcher thread: for callers that attach only async stages (see AgentSupport.completion).
      */
     static CompletableFuture<Integer> onExit(long pid) {
         if (!Pidfd.isAvailable() || pid <= 0 || pid > Integer.MAX_VALUE) {
@@ -27,7 +28,7 @@ final class ForeignExit {
         }
         CompletableFuture<Integer> existing = WATCHED.get(pid);
         if (existing != null) {
-            return existing.thenApplyAsync(v -> v);
+            return existing.copy();
         }
         int fd = LinuxNative.pidfd4j_pidfd_open((int) pid);
         if (fd < 0) {
@@ -37,7 +38,7 @@ final class ForeignExit {
         CompletableFuture<Integer> raced = WATCHED.putIfAbsent(pid, exited);
         if (raced != null) {
             LinuxNative.pidfd4j_close(fd);
-            return raced.thenApplyAsync(v -> v);
+            return raced.copy();
         }
         PidfdWatcher.get().watch(new PidfdWatcher.Watch(new PidfdHandle(fd)) {
             @Override
@@ -55,7 +56,7 @@ final class ForeignExit {
                         + LinuxNative.strerror(errno)));
             }
         });
-        // Dependents run on the default async executor: never user code on the watcher thread.
-        return exited.thenApplyAsync(v -> v);
+        return exited.copy();  // a copy: a caller completing or cancelling it cannot touch the others'
+
     }
 }

@@ -188,6 +188,14 @@ final class PidfdProcess extends Process {
         return exited.handleAsync((p, t) -> value);
     }
 
+    /**
+     * The exit value, completed on the watcher thread itself: only for callers that attach nothing
+     * but async stages (the agent's hook for the JDK's onExit(), which adds its own handleAsync).
+     */
+    CompletableFuture<Integer> exitValueFuture() {
+        return exited.thenApply(p -> p.exitcode);  // written before exited completed: visible here
+    }
+
     boolean hasExited() {
         return hasExited;
     }

@@ -30,11 +30,10 @@ final class Hooks {
      * A Process, an IOException for the bridge to throw (the JDK's ProcessBuilder then adds its
      * "Cannot run program" wrapping), or null for the JDK's own body.
      *
-     * <p>What falls back: a RuntimeException or a LinkageError. In pidfd4j these come from argument
-     * preparation and class loading, before any child exists. What does not: any other Error (an
-     * OutOfMemoryError may also come after the clone, when pidfd4j has killed and reaped the child
-     * already; running the program a second time through the JDK is worse than failing as the JDK
-     * itself would on that error).
+     * <p>What falls back: a RuntimeException or a LinkageError. AgentSupport.start turns every failure
+     * after the clone into an IOException (having killed and reaped the child), so these mean that no
+     * child exists and the JDK may start it. Any other Error (OutOfMemoryError...) propagates, as it
+     * would from the JDK's own spawn.
      */
     @SuppressWarnings("unchecked")
     private static Object spawn(Object[] a) {
