@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jni.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -27,7 +28,7 @@
 #define EXPORT __attribute__((visibility("default")))
 
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
-#define PIDFD4J_ABI_VERSION 1
+#define PIDFD4J_ABI_VERSION 2
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -337,6 +338,9 @@ static pid_t clone_child(int path, int (*fn)(void *), void *arg, int *pidfd, int
 }
 
 /*
+ * fds: [0..2] what the child gets on 0, 1, 2 (-1: leave the inherited one), [3] a bit mask of those
+ * the parent closes once the child has them (its ends of new pipes): closing them here, not in
+ * Java, keeps the spawning thread's work between clone and wait small (see PidfdLauncher).
  * out: [0] pid, [1] pidfd on success; [2] stage, [3] errno on failure.
  * Returns 0 once the program runs, -1 when it could not be started (the child is reaped then).
  */
@@ -349,6 +353,9 @@ EXPORT int pidfd4j_spawn(int path, char *const *candidates, char **argv, char **
     };
     int pidfd = -1, stage = 0, err = 0;
     pid_t pid = clone_child(path, child_main, &a, &pidfd, &stage, &err);
+    for (int i = 0; i < 3; i++)
+        if ((fds[3] & (1 << i)) != 0)
+            close(fds[i]);
     if (pid < 0) {
         out[2] = stage;
         out[3] = err;
@@ -434,6 +441,13 @@ EXPORT int pidfd4j_exit_status(int pidfd, int32_t *status) {
 
 EXPORT int pidfd4j_send_signal(int pidfd, int sig) {
     return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : errno;
+}
+
+/* Waits up to timeout_ms for the pidfd to report the exit: 1 if it did, 0 if not, -errno. */
+EXPORT int pidfd4j_poll(int pidfd, int timeout_ms) {
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    int n = poll(&p, 1, timeout_ms);
+    return n >= 0 ? n : (errno == EINTR ? 0 : -errno);
 }
 
 /* A pidfd for any process (not only a child); -errno on failure. Always close-on-exec. */

@@ -22,7 +22,7 @@ import java.util.Map;
 final class LinuxNative {
 
     /** Must equal PIDFD4J_ABI_VERSION in pidfd4j.c. */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
 
     // Spawn paths and failure stages, shared with pidfd4j.c.
     static final int PATH_CLONE_PIDFD = 1;
@@ -141,6 +141,8 @@ final class LinuxNative {
     static native int pidfd4j_exit_status(int pidfd, int[] status);
 
     static native int pidfd4j_send_signal(int pidfd, int sig);
+
+    static native int pidfd4j_poll(int pidfd, int timeoutMillis);
 
     static native int pidfd4j_pidfd_open(int pid);
 

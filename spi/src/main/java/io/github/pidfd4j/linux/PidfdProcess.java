@@ -50,6 +50,9 @@ final class PidfdProcess extends Process {
     private final InputStream stdout;
     private final InputStream stderr;
 
+    /** How long a waiting thread polls the pidfd itself before it parks (see pollBriefly). */
+    private static final long POLL_MILLIS = 2;
+
     /** Held while reaping, so that the handle can take the JDK's view of the pid while it is ours. */
     private final Object reapLock = new Object();
     private final ReentrantLock lock = new ReentrantLock();
@@ -94,16 +97,7 @@ final class PidfdProcess extends Process {
 
         @Override
         boolean onReadable() {
-            int[] info = new int[3];
-            long[] usage = new long[9];
-            synchronized (reapLock) {  // only pidfd4j code takes it, for a /proc read at most
-                int err = LinuxNative.pidfd4j_waitid(pidfd.fd(), LinuxNative.WEXITED | LinuxNative.WNOHANG, info, usage);
-                if (err == 0 && info[2] == 0) {
-                    return false;  // readable, yet not exited
-                }
-                exited(err == 0 ? ExitInfo.fromWaitid(info[0], info[1], usage) : reapedElsewhere(err));
-            }
-            return true;
+            return reapIfExited();  // false: readable, yet not exited
         }
 
         @Override
@@ -112,19 +106,55 @@ final class PidfdProcess extends Process {
             LOG.log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
                     pid, LinuxNative.strerror(errno));
             Thread t = new Thread(null, () -> {
-                int[] info = new int[3];
-                long[] usage = new long[9];
-                int err = LinuxNative.pidfd4j_waitid(pidfd.fd(), LinuxNative.WEXITED | LinuxNative.WNOWAIT, info, usage);
-                synchronized (reapLock) {
-                    if (err == 0) {
-                        err = LinuxNative.pidfd4j_waitid(pidfd.fd(), LinuxNative.WEXITED, info, usage);
-                    }
-                    exited(err == 0 ? ExitInfo.fromWaitid(info[0], info[1], usage) : reapedElsewhere(err));
-                }
+                do {
+                    LinuxNative.pidfd4j_poll(pidfd.fd(), -1);
+                } while (!reapIfExited());
                 pidfd.release();
             }, "pidfd4j-waiter (pid " + pid + ")", 64 * 1024, false);
             t.setDaemon(true);
             t.start();
+        }
+    }
+
+    /**
+     * Reaps the child if it has exited, under the reap lock: the watcher and a waiter that polled the
+     * pidfd itself may both try; the first reaps, the other finds it done. True once exited.
+     */
+    boolean reapIfExited() {
+        synchronized (reapLock) {  // only pidfd4j code takes it, for a /proc read at most
+            if (hasExited) {
+                return true;
+            }
+            int[] info = new int[3];
+            long[] usage = new long[9];
+            int err = LinuxNative.pidfd4j_waitid(pidfd.fd(), LinuxNative.WEXITED | LinuxNative.WNOHANG, info, usage);
+            if (err == 0 && info[2] == 0) {
+                return false;
+            }
+            exited(err == 0 ? ExitInfo.fromWaitid(info[0], info[1], usage) : reapedElsewhere(err));
+            return true;
+        }
+    }
+
+    /**
+     * A waiting platform thread first polls the pidfd itself, for a short while: a short-lived child
+     * then wakes the waiter directly instead of the watcher, which then wakes the waiter (a thread
+     * hand-off costs 100 us and more on a small VM). An interrupt is noticed when the poll ends, at
+     * most {@value #POLL_MILLIS} ms late. Virtual threads do not poll: it would pin their carrier.
+     */
+    private void pollBriefly(long maxMillis) throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (maxMillis <= 0 || VirtualThreads.isVirtual(Thread.currentThread()) || !pidfd.acquire()) {
+            return;
+        }
+        try {
+            if (LinuxNative.pidfd4j_poll(pidfd.fd(), (int) Math.min(maxMillis, POLL_MILLIS)) > 0) {
+                reapIfExited();
+            }
+        } finally {
+            pidfd.release();
         }
     }
 
@@ -147,6 +177,17 @@ final class PidfdProcess extends Process {
 
     /** Watcher thread: the child is reaped. Record, wake waiters, and hand the rest elsewhere. */
     private void exited(ExitInfo info) {
+        // Drain and close the pipes first, here when nobody is using them (the usual case); otherwise
+        // on another thread, which may have to wait for a blocked reader or writer. First, because a
+        // woken waiter usually starts the next child at once, and this thread's leftover work would
+        // then compete with that child for a CPU.
+        boolean out = !(stdout instanceof ProcessStreams.ProcessPipeInputStream s) || s.processExitedIfIdle();
+        boolean err = !(stderr instanceof ProcessStreams.ProcessPipeInputStream s) || s.processExitedIfIdle();
+        boolean in = !(stdin instanceof ProcessStreams.ProcessPipeOutputStream s) || s.processExitedIfIdle();
+        if (!(out && err && in)) {
+            STREAM_CLOSER.execute(() -> closeStreamsAfterExit(!out, !err, !in));
+        }
+        LIVE.remove((long) pid, this);
         lock.lock();
         try {
             exitInfo = info;
@@ -156,16 +197,7 @@ final class PidfdProcess extends Process {
         } finally {
             lock.unlock();
         }
-        LIVE.remove((long) pid, this);
         exited.complete(this);
-        // Drain and close the pipes here when nobody is using them (the usual case: no thread hop);
-        // otherwise on another thread, which may have to wait for a blocked reader or writer.
-        boolean out = !(stdout instanceof ProcessStreams.ProcessPipeInputStream s) || s.processExitedIfIdle();
-        boolean err = !(stderr instanceof ProcessStreams.ProcessPipeInputStream s) || s.processExitedIfIdle();
-        boolean in = !(stdin instanceof ProcessStreams.ProcessPipeOutputStream s) || s.processExitedIfIdle();
-        if (!(out && err && in)) {
-            STREAM_CLOSER.execute(() -> closeStreamsAfterExit(!out, !err, !in));
-        }
     }
 
     private void closeStreamsAfterExit(boolean out, boolean err, boolean in) {
@@ -235,6 +267,9 @@ final class PidfdProcess extends Process {
 
     @Override
     public int waitFor() throws InterruptedException {
+        if (!hasExited) {
+            pollBriefly(POLL_MILLIS);
+        }
         lock.lock();
         try {
             while (!hasExited) {
@@ -248,9 +283,14 @@ final class PidfdProcess extends Process {
 
     @Override
     public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+        long remainingNanos = unit.toNanos(timeout);  // NPE for a null unit, even after the exit
+        if (!hasExited && remainingNanos > 0) {
+            long start = System.nanoTime();
+            pollBriefly(TimeUnit.NANOSECONDS.toMillis(remainingNanos));
+            remainingNanos -= System.nanoTime() - start;
+        }
         lock.lock();
         try {
-            long remainingNanos = unit.toNanos(timeout);  // NPE for a null unit, even after the exit
             while (remainingNanos > 0 && !hasExited) {
                 remainingNanos = exitedCondition.awaitNanos(remainingNanos);
             }
