@@ -124,13 +124,16 @@ final class PidfdLauncher {
                 throw t;
             }
             try {
-                PidfdProcess p = spawn(path, cmdarray, environment, dir, childFds, pipedMask, redirectErrorStream,
-                        stdin, stdout, stderr);
                 if (linked[1]) {
                     LinuxNative.fdSet(links[1], parentFds[1]);  // the next stage's stdin
                 }
-                return p;
+                // Nothing may fail after this returns: the child runs and its streams are handed out.
+                return spawn(path, cmdarray, environment, dir, childFds, pipedMask, redirectErrorStream,
+                        stdin, stdout, stderr);
             } catch (Throwable t) {
+                if (linked[1]) {
+                    LinuxNative.fdSet(links[1], -1);
+                }
                 closeAll(parentFds);  // the streams were never handed out: closing their fds is enough
                 throw t;
             }
