@@ -1,5 +1,5 @@
 #!/bin/sh
-# Builds libpidfd4j.so into $1 (the JNA resource folder inside target/classes).
+# Builds libpidfd4j.so into $1 (the platform resource folder inside target/classes, see NativeLibraryLoader).
 # $2 is the java.home of the JDK running Maven; jni.h is taken from it (or from JAVA_HOME).
 set -eu
 out=$1

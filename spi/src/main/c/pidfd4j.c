@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -25,10 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define EXPORT __attribute__((visibility("default")))
-
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
-#define PIDFD4J_ABI_VERSION 2
+#define PIDFD4J_ABI_VERSION 3
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -70,8 +69,6 @@ _Static_assert(sizeof(struct pidfd4j_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
 #define STAGE_STACK      6
 
 #define CHILD_STACK_SIZE (64 * 1024)
-
-EXPORT int pidfd4j_abi_version(void) { return PIDFD4J_ABI_VERSION; }
 
 /* ---------------------------------------------------------------------------------------------
  * The child. It runs in the JVM's address space on its own stack while the spawning thread is
@@ -344,7 +341,7 @@ static pid_t clone_child(int path, int (*fn)(void *), void *arg, int *pidfd, int
  * out: [0] pid, [1] pidfd on success; [2] stage, [3] errno on failure.
  * Returns 0 once the program runs, -1 when it could not be started (the child is reaped then).
  */
-EXPORT int pidfd4j_spawn(int path, char *const *candidates, char **argv, char **shargv,
+static int pidfd4j_spawn(int path, char *const *candidates, char **argv, char **shargv,
                          char *const *envp, const char *cwd, const int *fds, int redirect_err,
                          int *out) {
     struct child_args a = {
@@ -379,7 +376,7 @@ static int probe_child(void *unused) {
 }
 
 /* Spawns and reaps a child that exits at once, through the given path. Returns 0 or an errno. */
-EXPORT int pidfd4j_probe(int path) {
+static int pidfd4j_probe(int path) {
     int pidfd = -1, stage = 0, err = 0;
     pid_t pid = clone_child(path, probe_child, NULL, &pidfd, &stage, &err);
     if (pid < 0)
@@ -397,7 +394,7 @@ EXPORT int pidfd4j_probe(int path) {
  * microseconds, max RSS in KiB, minor and major faults, block in/out, voluntary and involuntary
  * context switches. Returns 0 or an errno.
  */
-EXPORT int pidfd4j_waitid(int pidfd, int options, int32_t *info, int64_t *usage) {
+static int pidfd4j_waitid(int pidfd, int options, int32_t *info, int64_t *usage) {
     siginfo_t si;
     struct rusage ru;
     memset(&si, 0, sizeof si);
@@ -427,7 +424,7 @@ EXPORT int pidfd4j_waitid(int pidfd, int options, int32_t *info, int64_t *usage)
 
 /* The wait status of an exited process from its pidfd (Linux 6.15+), even when someone else
  * reaped it. Returns 0 or an errno (ENOTTY/EINVAL: kernel too old; ENODATA: not available). */
-EXPORT int pidfd4j_exit_status(int pidfd, int32_t *status) {
+static int pidfd4j_exit_status(int pidfd, int32_t *status) {
     struct pidfd4j_pidfd_info info;
     memset(&info, 0, sizeof info);
     info.mask = PIDFD4J_INFO_EXIT;
@@ -439,38 +436,38 @@ EXPORT int pidfd4j_exit_status(int pidfd, int32_t *status) {
     return 0;
 }
 
-EXPORT int pidfd4j_send_signal(int pidfd, int sig) {
+static int pidfd4j_send_signal(int pidfd, int sig) {
     return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : errno;
 }
 
 /* Waits up to timeout_ms for the pidfd to report the exit: 1 if it did, 0 if not, -errno. */
-EXPORT int pidfd4j_poll(int pidfd, int timeout_ms) {
+static int pidfd4j_poll(int pidfd, int timeout_ms) {
     struct pollfd p = {.fd = pidfd, .events = POLLIN};
     int n = poll(&p, 1, timeout_ms);
     return n >= 0 ? n : (errno == EINTR ? 0 : -errno);
 }
 
 /* A pidfd for any process (not only a child); -errno on failure. Always close-on-exec. */
-EXPORT int pidfd4j_pidfd_open(int pid) {
+static int pidfd4j_pidfd_open(int pid) {
     int fd = (int) syscall(SYS_pidfd_open, pid, 0);
     return fd >= 0 ? fd : -errno;
 }
 
-EXPORT int pidfd4j_pipe(int32_t *fds) {
+static int pidfd4j_pipe(int32_t *fds) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
 }
 
-EXPORT int pidfd4j_close(int fd) {
+static int pidfd4j_close(int fd) {
     return close(fd) == 0 ? 0 : errno;
 }
 
-EXPORT int pidfd4j_epoll_create(void) {
+static int pidfd4j_epoll_create(void) {
     int fd = epoll_create1(EPOLL_CLOEXEC);
     return fd >= 0 ? fd : -errno;
 }
 
 /* The epoll_event layout differs per architecture (packed on x86_64), so it stays in C. */
-EXPORT int pidfd4j_epoll_ctl(int epfd, int op, int fd, int events, int64_t data) {
+static int pidfd4j_epoll_ctl(int epfd, int op, int fd, int events, int64_t data) {
     struct epoll_event ev;
     memset(&ev, 0, sizeof ev);
     ev.events = (uint32_t) events;
@@ -479,7 +476,7 @@ EXPORT int pidfd4j_epoll_ctl(int epfd, int op, int fd, int events, int64_t data)
 }
 
 /* Fills data[] with the data words of up to max ready entries; returns their count or -errno. */
-EXPORT int pidfd4j_epoll_wait(int epfd, int64_t *data, int max, int timeout_ms) {
+static int pidfd4j_epoll_wait(int epfd, int64_t *data, int max, int timeout_ms) {
     struct epoll_event evs[64];
     if (max > 64)
         max = 64;
@@ -493,7 +490,7 @@ EXPORT int pidfd4j_epoll_wait(int epfd, int64_t *data, int max, int timeout_ms) 
 
 /* What the JDK's ProcessImpl.init() does: SIGCHLD back to SIG_DFL, so that an inherited SIG_IGN
  * cannot make the kernel auto-reap children that other code starts with SIGCHLD. */
-EXPORT void pidfd4j_sigchld_default(void) {
+static void pidfd4j_sigchld_default(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = SIG_DFL;
@@ -501,7 +498,7 @@ EXPORT void pidfd4j_sigchld_default(void) {
     sigaction(SIGCHLD, &sa, NULL);
 }
 
-EXPORT void pidfd4j_strerror(int err, char *buf, int len) {
+static void pidfd4j_strerror(int err, char *buf, int len) {
     const char *s = strerror_r(err, buf, (size_t) len);  /* GNU strerror_r may not use buf */
     if (s != buf) {
         strncpy(buf, s, (size_t) len - 1);
@@ -509,29 +506,229 @@ EXPORT void pidfd4j_strerror(int err, char *buf, int len) {
     }
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * JNI: the entry points of io.github.pidfd4j.linux.LinuxNative, registered by JNI_OnLoad. Only
+ * this section knows about Java; it copies arguments in and results out and calls the functions above.
+ * --------------------------------------------------------------------------------------------- */
+
+/*
+ * The spawn block (SpawnBlock.java writes it): one byte[] holding everything the child reads.
+ * Pointer slots hold offsets from the start of the block (0 is NULL), so Java needs no addresses;
+ * the block is copied to C memory and relocated here, before the clone.
+ */
+struct spawn_header {
+    int32_t fds[3];       /* what the child gets on 0, 1, 2; -1 leaves the JVM's */
+    int32_t close_mask;   /* which of fds[] the parent closes after the spawn (its ends of new pipes) */
+    int64_t argv;         /* offset of a 0-terminated array of string offsets */
+    int64_t shargv;       /* "/bin/sh", <slot the child sets>, argv[1..], 0 */
+    int64_t candidates;   /* the PATH candidates, 0-terminated */
+    int64_t envp;         /* 0: the JVM's own environ */
+    int64_t cwd;          /* 0: the JVM's working directory */
+};
+_Static_assert(sizeof(struct spawn_header) == 56, "SpawnBlock.HEADER_SIZE");
+
+/* Turns the offset array at off into a pointer array; 0 when the block is malformed. */
+static int relocate(char *mem, jsize len, int64_t off) {
+    if (off < (int64_t) sizeof(struct spawn_header) || off > len - 8 || off % 8 != 0)
+        return 0;
+    for (int64_t *slot = (int64_t *) (mem + off); (char *) slot <= mem + len - 8; slot++) {
+        if (*slot == 0)
+            return 1;
+        if (*slot < (int64_t) sizeof(struct spawn_header) || *slot >= len)
+            return 0;
+        *(char **) slot = mem + *slot;
+    }
+    return 0;  /* no terminator inside the block */
+}
+
+static jint JNICALL jni_abi_version(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    return PIDFD4J_ABI_VERSION;
+}
+
+static jint JNICALL jni_probe(JNIEnv *env, jclass c, jint path) {
+    (void) env; (void) c;
+    return pidfd4j_probe(path);
+}
+
+/*
+ * out: [0] pid, [1] pidfd on success; [2] stage, [3] errno on failure. Returns 0 or -1. Whatever
+ * happens, the descriptors of the header's close mask are closed (pidfd4j_spawn does it, or this).
+ */
+static jint JNICALL jni_spawn(JNIEnv *env, jclass c, jint path, jbyteArray block, jint redirect_err,
+                              jintArray out) {
+    (void) c;
+    jint result[4] = {0, 0, STAGE_CLONE, EINVAL};
+    int rc = -1;
+    struct spawn_header h;
+    jsize len = (*env)->GetArrayLength(env, block);
+    if (len < (jsize) sizeof h) {
+        (*env)->SetIntArrayRegion(env, out, 0, 4, result);
+        return -1;  /* no header, so no close mask either */
+    }
+    (*env)->GetByteArrayRegion(env, block, 0, (jsize) sizeof h, (jbyte *) &h);
+    int fds[4] = {h.fds[0], h.fds[1], h.fds[2], h.close_mask};
+    char *mem = malloc((size_t) len);
+    if (mem == NULL) {
+        result[3] = ENOMEM;
+    } else {
+        (*env)->GetByteArrayRegion(env, block, 0, len, (jbyte *) mem);
+        /* Every string must end inside the block: its last byte is a NUL. */
+        if (mem[len - 1] == '\0' && relocate(mem, len, h.argv) && relocate(mem, len, h.shargv)
+                && relocate(mem, len, h.candidates) && (h.envp == 0 || relocate(mem, len, h.envp))
+                && (h.cwd == 0 || (h.cwd >= (int64_t) sizeof h && h.cwd < len))) {
+            rc = pidfd4j_spawn(path, (char *const *) (mem + h.candidates), (char **) (mem + h.argv),
+                               (char **) (mem + h.shargv),
+                               h.envp == 0 ? NULL : (char *const *) (mem + h.envp),
+                               h.cwd == 0 ? NULL : mem + h.cwd, fds, redirect_err, result);
+            fds[3] = 0;  /* pidfd4j_spawn has closed them */
+        }
+        free(mem);  /* the child has exec'd or died: nothing reads the block any more */
+    }
+    for (int i = 0; i < 3; i++)
+        if ((fds[3] & (1 << i)) != 0 && fds[i] >= 0)
+            close(fds[i]);
+    (*env)->SetIntArrayRegion(env, out, 0, 4, result);
+    return rc;
+}
+
+/* info: [0] si_code, [1] si_status, [2] si_pid; usage may be null (see pidfd4j_waitid). */
+static jint JNICALL jni_waitid(JNIEnv *env, jclass c, jint pidfd, jint options, jintArray info,
+                               jlongArray usage) {
+    (void) c;
+    int32_t i[3] = {0, 0, 0};
+    int64_t u[9];
+    int r = pidfd4j_waitid(pidfd, options, i, usage != NULL ? u : NULL);
+    if (r == 0) {
+        (*env)->SetIntArrayRegion(env, info, 0, 3, i);
+        if (usage != NULL)
+            (*env)->SetLongArrayRegion(env, usage, 0, 9, u);
+    }
+    return r;
+}
+
+static jint JNICALL jni_exit_status(JNIEnv *env, jclass c, jint pidfd, jintArray status) {
+    (void) c;
+    int32_t s = 0;
+    int r = pidfd4j_exit_status(pidfd, &s);
+    if (r == 0)
+        (*env)->SetIntArrayRegion(env, status, 0, 1, &s);
+    return r;
+}
+
+static jint JNICALL jni_send_signal(JNIEnv *env, jclass c, jint pidfd, jint sig) {
+    (void) env; (void) c;
+    return pidfd4j_send_signal(pidfd, sig);
+}
+
+static jint JNICALL jni_poll(JNIEnv *env, jclass c, jint pidfd, jint timeout_ms) {
+    (void) env; (void) c;
+    return pidfd4j_poll(pidfd, timeout_ms);
+}
+
+static jint JNICALL jni_pidfd_open(JNIEnv *env, jclass c, jint pid) {
+    (void) env; (void) c;
+    return pidfd4j_pidfd_open(pid);
+}
+
+static jint JNICALL jni_pipe(JNIEnv *env, jclass c, jintArray fds) {
+    (void) c;
+    int32_t p[2];
+    int r = pidfd4j_pipe(p);
+    if (r == 0)
+        (*env)->SetIntArrayRegion(env, fds, 0, 2, p);
+    return r;
+}
+
+static jint JNICALL jni_close(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    return pidfd4j_close(fd);
+}
+
+static jint JNICALL jni_epoll_create(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    return pidfd4j_epoll_create();
+}
+
+static jint JNICALL jni_epoll_ctl(JNIEnv *env, jclass c, jint epfd, jint op, jint fd, jint events, jlong data) {
+    (void) env; (void) c;
+    return pidfd4j_epoll_ctl(epfd, op, fd, events, data);
+}
+
+/* Blocks in epoll_wait (the thread is in native state, so it holds up no safepoint). */
+static jint JNICALL jni_epoll_wait(JNIEnv *env, jclass c, jint epfd, jlongArray data, jint timeout_ms) {
+    (void) c;
+    int64_t d[64];
+    jsize max = (*env)->GetArrayLength(env, data);
+    int n = pidfd4j_epoll_wait(epfd, d, max < 64 ? max : 64, timeout_ms);
+    if (n > 0)
+        (*env)->SetLongArrayRegion(env, data, 0, n, d);
+    return n;
+}
+
+static void JNICALL jni_sigchld_default(JNIEnv *env, jclass c) {
+    (void) env; (void) c;
+    pidfd4j_sigchld_default();
+}
+
+/* The C library's text, as bytes: Java decodes it as the JDK does (sun.jnu.encoding). */
+static jbyteArray JNICALL jni_strerror(JNIEnv *env, jclass c, jint err) {
+    (void) c;
+    char buf[256];
+    pidfd4j_strerror(err, buf, sizeof buf);
+    jsize n = (jsize) strlen(buf);
+    jbyteArray a = (*env)->NewByteArray(env, n);
+    if (a != NULL)
+        (*env)->SetByteArrayRegion(env, a, 0, n, (const jbyte *) buf);
+    return a;  /* NULL with OutOfMemoryError pending */
+}
+
 /* java.io.FileDescriptor has no public way to read or set its descriptor number; the JDK's own
  * ProcessImpl uses an internal accessor. JNI reaches the field without --add-opens. */
-static jfieldID fd_field(JNIEnv *env, jobject fdo) {
-    static jfieldID field;
-    if (field == NULL) {
-        jclass cls = (*env)->GetObjectClass(env, fdo);
-        field = (*env)->GetFieldID(env, cls, "fd", "I");
-        if (field == NULL)
-            (*env)->ExceptionClear(env);
-        (*env)->DeleteLocalRef(env, cls);
-    }
-    return field;
+static jfieldID fd_field;
+
+static jint JNICALL jni_fd_get(JNIEnv *env, jclass c, jobject fdo) {
+    (void) c;
+    return (*env)->GetIntField(env, fdo, fd_field);
 }
 
-EXPORT int pidfd4j_fd_get(JNIEnv *env, jobject fdo) {
-    jfieldID field = fd_field(env, fdo);
-    return field == NULL ? -2 : (*env)->GetIntField(env, fdo, field);
+static void JNICALL jni_fd_set(JNIEnv *env, jclass c, jobject fdo, jint fd) {
+    (void) c;
+    (*env)->SetIntField(env, fdo, fd_field, fd);
 }
 
-EXPORT int pidfd4j_fd_set(JNIEnv *env, jobject fdo, int fd) {
-    jfieldID field = fd_field(env, fdo);
-    if (field == NULL)
-        return -2;
-    (*env)->SetIntField(env, fdo, field, fd);
-    return 0;
+/* Java name, signature, function: registered at load, so a mismatch fails there, loudly. */
+static const JNINativeMethod methods[] = {
+    {"pidfd4j_abi_version", "()I", (void *) jni_abi_version},
+    {"pidfd4j_probe", "(I)I", (void *) jni_probe},
+    {"pidfd4j_spawn", "(I[BI[I)I", (void *) jni_spawn},
+    {"pidfd4j_waitid", "(II[I[J)I", (void *) jni_waitid},
+    {"pidfd4j_exit_status", "(I[I)I", (void *) jni_exit_status},
+    {"pidfd4j_send_signal", "(II)I", (void *) jni_send_signal},
+    {"pidfd4j_poll", "(II)I", (void *) jni_poll},
+    {"pidfd4j_pidfd_open", "(I)I", (void *) jni_pidfd_open},
+    {"pidfd4j_pipe", "([I)I", (void *) jni_pipe},
+    {"pidfd4j_close", "(I)I", (void *) jni_close},
+    {"pidfd4j_epoll_create", "()I", (void *) jni_epoll_create},
+    {"pidfd4j_epoll_ctl", "(IIIIJ)I", (void *) jni_epoll_ctl},
+    {"pidfd4j_epoll_wait", "(I[JI)I", (void *) jni_epoll_wait},
+    {"pidfd4j_sigchld_default", "()V", (void *) jni_sigchld_default},
+    {"pidfd4j_strerror", "(I)[B", (void *) jni_strerror},
+    {"pidfd4j_fd_get", "(Ljava/io/FileDescriptor;)I", (void *) jni_fd_get},
+    {"pidfd4j_fd_set", "(Ljava/io/FileDescriptor;I)V", (void *) jni_fd_set},
+};
+
+/* Called by System.load; FindClass here uses the loader of LinuxNative (the app's or the agent's). */
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
+    (void) reserved;
+    JNIEnv *env;
+    if ((*vm)->GetEnv(vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK)
+        return JNI_ERR;
+    jclass fdc = (*env)->FindClass(env, "java/io/FileDescriptor");
+    if (fdc == NULL || (fd_field = (*env)->GetFieldID(env, fdc, "fd", "I")) == NULL)
+        return JNI_ERR;  /* a pending NoSuchFieldError makes System.load fail with it */
+    jclass cls = (*env)->FindClass(env, "io/github/pidfd4j/linux/LinuxNative");
+    if (cls == NULL || (*env)->RegisterNatives(env, cls, methods, sizeof methods / sizeof methods[0]) != 0)
+        return JNI_ERR;
+    return JNI_VERSION_1_8;
 }

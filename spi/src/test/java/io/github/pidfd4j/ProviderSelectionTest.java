@@ -74,13 +74,13 @@ class ProviderSelectionTest {
 
     @Test
     void aStaleLibraryElsewhereIsNeverLoaded(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        // A libpidfd4j.so of another ABI where every search would find it first: JNA's library path,
+        // A libpidfd4j.so of another ABI where every search would find it first: the JVM's library path,
         // the dynamic linker's path. The bundled one is still used.
         Path src = Files.writeString(dir.resolve("stale.c"), "int pidfd4j_abi_version(void) { return 999; }\n");
         Process cc = new ProcessBuilder("gcc", "-shared", "-fPIC", "-o", dir.resolve("libpidfd4j.so").toString(), src.toString())
                 .inheritIO().start();
         assertEquals(0, cc.waitFor());
-        Map<String, String> r = probe(null, Map.of("LD_LIBRARY_PATH", dir.toString()), "-Djna.library.path=" + dir);
+        Map<String, String> r = probe(null, Map.of("LD_LIBRARY_PATH", dir.toString()), "-Djava.library.path=" + dir);
         assertEquals("pidfd", r.get("provider"));
         assertEquals("CLONE_PIDFD", r.get("path"));
         assertSpawnsWork(r);

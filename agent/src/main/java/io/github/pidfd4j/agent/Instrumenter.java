@@ -29,7 +29,7 @@ import net.bytebuddy.jar.asm.Type;
  * produces, written with the ASM that Byte Buddy ships (relocated with it): building an {@code Advice}
  * and an {@code AgentBuilder} cost some 600 ms of every JVM's start on a small machine, this costs a few.
  * It adds no member and changes no signature, so it also works by retransformation on classes that
- * are loaded already (after a dynamic attach; and JNA's own initialisation loads {@code ProcessImpl}).
+ * are loaded already (after a dynamic attach, or when the application has started a process).
  */
 final class Instrumenter {
 

@@ -23,10 +23,10 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * The module layer that holds pidfd4j-spi, JNA and the agent's hooks: one named module,
+ * The module layer that holds pidfd4j-spi and the agent's hooks: one named module,
  * {@value #MODULE}, read from {@value #PREFIX} inside the agent's own jar, in a class loader whose
- * parent is the platform class loader. So the application's class path sees none of it (its own JNA,
- * whatever the version, is another class in another loader), and the agent can give exactly this
+ * parent is the platform class loader. So the application's class path sees none of it (its own copy
+ * of pidfd4j, whatever the version, is another class in another loader), and the agent can give exactly this
  * module native access and deep access to {@code java.lang}, and nothing else.
  */
 final class IsolatedLayer {
@@ -54,7 +54,6 @@ final class IsolatedLayer {
                     + " (expected " + PREFIX + EXPORTED.replace('.', '/') + "/)");
         }
         ModuleDescriptor descriptor = ModuleDescriptor.newModule(MODULE)
-                .requires("java.logging")  // JNA logs through java.util.logging
                 .packages(packages)
                 .exports(EXPORTED)
                 .build();

@@ -30,7 +30,7 @@ public final class AgentSupport {
 
     /**
      * For the agent, before it publishes its hooks: initialises, in the calling thread, everything a
-     * hook call may need (JNA, the native library, the kernel probe, the watcher thread, and the classes
+     * hook call may need (the native library, the kernel probe, the watcher thread, and the classes
      * of the spawn and exit paths), so that no hook call initialises any of it. Returns why pidfds are
      * unusable here, or null when ready.
      */

@@ -1,28 +1,21 @@
 package io.github.pidfd4j.linux;
 
-import com.sun.jna.JNIEnv;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
-import java.io.File;
 import java.io.FileDescriptor;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.nio.charset.Charset;
 
 /**
- * Every native entry point of pidfd4j, bound once by JNA direct mapping to the bundled
- * {@code libpidfd4j.so} (see {@code src/main/c/pidfd4j.c}). Functions return an errno value, or
- * {@code -errno} where a descriptor is returned, and never depend on the caller's errno.
+ * Every native entry point of pidfd4j, bound by JNI to the bundled {@code libpidfd4j.so} (see
+ * {@code src/main/c/pidfd4j.c}, whose {@code JNI_OnLoad} registers them). Functions return an errno
+ * value, or {@code -errno} where a descriptor is returned, and never depend on the caller's errno.
  *
- * <p>The library is always loaded from this jar by absolute path, never through the system's
- * library search, so a stale copy elsewhere cannot be picked up; its ABI version is checked too.
+ * <p>The library is loaded once, by absolute path, from a directory that only this JVM's user can
+ * write ({@link NativeLibraryLoader}); never through the system's library search, so a stale or
+ * planted copy elsewhere cannot be picked up. Its ABI version is checked too.
  */
 final class LinuxNative {
 
     /** Must equal PIDFD4J_ABI_VERSION in pidfd4j.c. */
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
 
     // Spawn paths and failure stages, shared with pidfd4j.c.
     static final int PATH_CLONE_PIDFD = 1;
@@ -72,69 +65,58 @@ final class LinuxNative {
 
     private static Throwable load() {
         try {
-            if (!Platform.isLinux()) {
-                return new UnsupportedOperationException("not Linux: " + System.getProperty("os.name"));
-            }
-            if (!Platform.is64Bit() || !(Platform.isIntel() || Platform.isARM())) {
-                return new UnsupportedOperationException("not x86_64 or aarch64: " + System.getProperty("os.arch"));
-            }
-            String resource = "/" + Platform.RESOURCE_PREFIX + "/libpidfd4j.so";
-            if (LinuxNative.class.getResource(resource) == null) {
-                return new UnsatisfiedLinkError("libpidfd4j.so is not bundled for " + Platform.RESOURCE_PREFIX + " (" + resource + ")");
-            }
-            // Extract (or, when running from target/classes, use in place) and load by absolute path.
-            boolean inPlace = "file".equals(LinuxNative.class.getResource(resource).getProtocol());
-            File file = Native.extractFromResourcePath(resource, LinuxNative.class.getClassLoader());
-            NativeLibrary library = NativeLibrary.getInstance(file.getAbsolutePath(),
-                    Map.of(Library.OPTION_ALLOW_OBJECTS, Boolean.TRUE));  // FileDescriptor arguments
-            Native.register(LinuxNative.class, library);
-            if (!inPlace) {
-                file.delete();  // extracted from the jar and mapped already: leave no temporary file behind
-            }
+            NativeLibraryLoader.load(LinuxNative.class);
             int abi = pidfd4j_abi_version();
             if (abi != ABI_VERSION) {
                 return new UnsatisfiedLinkError("libpidfd4j.so has ABI version " + abi + ", expected " + ABI_VERSION);
             }
             return null;
-        } catch (Throwable t) {  // UnsatisfiedLinkError, a noexec temp directory, a sandbox...
+        } catch (Throwable t) {  // UnsatisfiedLinkError, no private directory, a noexec file system...
             return t;
         }
     }
 
-    /** strerror(3) text for an errno value, as the JDK's messages show it. */
+    /**
+     * strerror(3) text for an errno value, in the C library's locale, decoded as the JDK decodes the
+     * texts of its own exceptions (JNU_NewStringPlatform: sun.jnu.encoding).
+     */
     static String strerror(int errno) {
-        byte[] buf = new byte[256];
-        pidfd4j_strerror(errno, buf, buf.length);
-        int n = 0;
-        while (n < buf.length && buf[n] != 0) {
-            n++;
+        return new String(pidfd4j_strerror(errno), JNU_CHARSET);
+    }
+
+    private static final Charset JNU_CHARSET = jnuCharset();
+
+    private static Charset jnuCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding"));
+        } catch (RuntimeException e) {  // unset or unsupported: what the JDK falls back to
+            return Charset.defaultCharset();
         }
-        return new String(buf, 0, n, StandardCharsets.UTF_8);
     }
 
     /** The descriptor number inside a {@link FileDescriptor}. */
     static int fdGet(FileDescriptor fd) {
-        return pidfd4j_fd_get(JNIEnv.CURRENT, fd);
+        return pidfd4j_fd_get(fd);
     }
 
     /** A new {@link FileDescriptor} that owns this descriptor number. */
     static FileDescriptor fdNew(int fd) {
         FileDescriptor fdo = new FileDescriptor();
-        pidfd4j_fd_set(JNIEnv.CURRENT, fdo, fd);
+        pidfd4j_fd_set(fdo, fd);
         return fdo;
     }
 
     /** Makes an (invalid, placeholder) {@link FileDescriptor} own this descriptor number. */
     static void fdSet(FileDescriptor fdo, int fd) {
-        pidfd4j_fd_set(JNIEnv.CURRENT, fdo, fd);
+        pidfd4j_fd_set(fdo, fd);
     }
 
     static native int pidfd4j_abi_version();
 
     static native int pidfd4j_probe(int path);
 
-    static native int pidfd4j_spawn(int path, Pointer candidates, Pointer argv, Pointer shargv, Pointer envp,
-                                    Pointer cwd, Pointer fds, int redirectErr, Pointer out);
+    /** The block is a {@link PidfdLauncher} SpawnBlock; out: pid, pidfd, stage, errno. 0 or -1. */
+    static native int pidfd4j_spawn(int path, byte[] block, int redirectErr, int[] out);
 
     static native int pidfd4j_waitid(int pidfd, int options, int[] info, long[] usage);
 
@@ -154,13 +136,14 @@ final class LinuxNative {
 
     static native int pidfd4j_epoll_ctl(int epfd, int op, int fd, int events, long data);
 
-    static native int pidfd4j_epoll_wait(int epfd, Pointer data, int max, int timeoutMillis);
+    /** Fills data with the data words of ready entries (at most 64); their count or -errno. */
+    static native int pidfd4j_epoll_wait(int epfd, long[] data, int timeoutMillis);
 
-    static native void pidfd4j_strerror(int errno, byte[] buf, int len);
+    static native byte[] pidfd4j_strerror(int errno);
 
     static native void pidfd4j_sigchld_default();
 
-    private static native int pidfd4j_fd_get(JNIEnv env, FileDescriptor fd);
+    private static native int pidfd4j_fd_get(FileDescriptor fd);
 
-    private static native int pidfd4j_fd_set(JNIEnv env, FileDescriptor fd, int value);
+    private static native void pidfd4j_fd_set(FileDescriptor fd, int value);
 }

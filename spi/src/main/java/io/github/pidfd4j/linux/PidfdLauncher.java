@@ -1,7 +1,5 @@
 package io.github.pidfd4j.linux;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -9,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
-import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.Charset;
@@ -204,17 +201,12 @@ final class PidfdLauncher {
             throw t;
         }
 
-        int pid;
-        int pidfd;
-        try (block) {
-            int rc = LinuxNative.pidfd4j_spawn(path, block.candidates, block.argv, block.shargv,
-                    block.envp, block.cwd, block.fds, redirectErrorStream ? 1 : 0, block.out);
-            if (rc != 0) {
-                throw SpawnFailure.ofStage(block.out.getInt(8), block.out.getInt(12));
-            }
-            pid = block.out.getInt(0);
-            pidfd = block.out.getInt(4);
+        int[] out = new int[4];  // pid, pidfd; or stage, errno
+        if (LinuxNative.pidfd4j_spawn(path, block.bytes, redirectErrorStream ? 1 : 0, out) != 0) {
+            throw SpawnFailure.ofStage(out[2], out[3]);
         }
+        int pid = out[0];
+        int pidfd = out[1];
 
         // The child runs. From here on it must be reaped whatever happens, and a failure must never
         // let a caller (the agent) fall back and run the program a second time: every failure after
@@ -242,102 +234,73 @@ final class PidfdLauncher {
     }
 
     /**
-     * Everything the child reads, in one native block that stays alive until pidfd4j_spawn has
-     * returned: the fd plan, the result slots, NULL-terminated pointer arrays and the strings.
+     * Everything the child reads, in one block that the native side copies and relocates before the
+     * clone (pidfd4j.c, struct spawn_header): the fd plan, then 0-terminated arrays whose slots hold
+     * offsets of NUL-terminated strings from the start of the block (0 is NULL), then the strings.
      */
-    private static final class SpawnBlock implements AutoCloseable {
-        final Memory memory;
-        final Pointer fds;
-        final Pointer out;
-        final Pointer argv;
-        final Pointer shargv;
-        final Pointer candidates;
-        final Pointer envp;
-        final Pointer cwd;
+    private static final class SpawnBlock {
+        /** int fds[3], int closeMask, then the offsets of argv, shargv, candidates, envp, cwd. */
+        static final int HEADER_SIZE = 56;
+        private static final int CWD_SLOT = 48;
+
+        final byte[] bytes;
 
         SpawnBlock(byte[][] argv, List<byte[]> candidates, byte[][] envp, byte[] cwd, int[] childFds, int closeMask) {
-            int pointers = (argv.length + 1) + (argv.length + 2) + (candidates.size() + 1)
-                    + (envp == null ? 0 : envp.length + 1);
-            long strings = BIN_SH.length + 1 + (cwd == null ? 0 : cwd.length + 1);
-            for (byte[] a : argv) strings += a.length + 1;
-            for (byte[] c : candidates) strings += c.length + 1;
-            if (envp != null) for (byte[] e : envp) strings += e.length + 1;
-            int header = 32;  // int fds[4], int out[4]
-            long size = header + 8L * pointers + strings;
-            if (size > Integer.MAX_VALUE) {
+            long size = HEADER_SIZE + 8L * ((argv.length + 1) + (argv.length + 2) + (candidates.size() + 1)
+                    + (envp == null ? 0 : envp.length + 1));
+            size += BIN_SH.length + 1 + (cwd == null ? 0 : cwd.length + 1);
+            for (byte[] a : argv) size += a.length + 1;
+            for (byte[] c : candidates) size += c.length + 1;
+            if (envp != null) for (byte[] e : envp) size += e.length + 1;
+            if (size > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("command and environment too large: " + size + " bytes");
             }
-            memory = new Memory(size);
-            long base = Pointer.nativeValue(memory);
             ByteBuffer b = ByteBuffer.allocate((int) size).order(ByteOrder.nativeOrder());
+            int argvAt = HEADER_SIZE;
+            int shargvAt = argvAt + 8 * (argv.length + 1);
+            int candidatesAt = shargvAt + 8 * (argv.length + 2);
+            int envpAt = candidatesAt + 8 * (candidates.size() + 1);
+            int stringsAt = envpAt + (envp == null ? 0 : 8 * (envp.length + 1));
             b.putInt(childFds[0]).putInt(childFds[1]).putInt(childFds[2]).putInt(closeMask);
+            b.putLong(argvAt).putLong(shargvAt).putLong(candidatesAt).putLong(envp == null ? 0 : envpAt);
+            b.position(stringsAt);  // strings first, recording where each went
 
-            long argvAt = header;
-            long shargvAt = argvAt + 8L * (argv.length + 1);
-            long candidatesAt = shargvAt + 8L * (argv.length + 2);
-            long envpAt = candidatesAt + 8L * (candidates.size() + 1);
-            int strAt = (int) (envpAt + (envp == null ? 0 : 8L * (envp.length + 1)));
+            long[] argvAts = strings(b, argv);
+            long shAt = string(b, BIN_SH);
+            long[] candidateAts = strings(b, candidates.toArray(new byte[0][]));  // "" marks one to skip
+            long[] envpAts = envp == null ? null : strings(b, envp);
+            long cwdAt = cwd == null ? 0 : string(b, cwd);
+            b.putLong(CWD_SLOT, cwdAt);
 
-            long[] argvPtrs = new long[argv.length];
-            for (int i = 0; i < argv.length; i++) {
-                argvPtrs[i] = base + strAt;
-                strAt = putString(b, strAt, argv[i]);
-            }
-            b.position((int) argvAt);
-            for (long p : argvPtrs) b.putLong(p);
+            b.position(argvAt);
+            for (long at : argvAts) b.putLong(at);
             b.putLong(0);
-            // The /bin/sh fallback for ENOEXEC: sh, <candidate, set by the child>, argv[1..]
-            long shAt = base + strAt;
-            strAt = putString(b, strAt, BIN_SH);
-            b.position((int) shargvAt);
-            b.putLong(shAt).putLong(0);
-            for (int i = 1; i < argv.length; i++) b.putLong(argvPtrs[i]);
+            // The /bin/sh fallback for ENOEXEC: sh, <the candidate, set by the child>, argv[1..]
+            b.putLong(shAt).putLong(shAt);  // the child's slot holds a placeholder, not the terminator
+            for (int i = 1; i < argvAts.length; i++) b.putLong(argvAts[i]);
             b.putLong(0);
-            long[] candPtrs = new long[candidates.size()];
-            for (int i = 0; i < candPtrs.length; i++) {
-                candPtrs[i] = base + strAt;  // an empty string marks a candidate to skip
-                strAt = putString(b, strAt, candidates.get(i));
-            }
-            b.position((int) candidatesAt);
-            for (long p : candPtrs) b.putLong(p);
+            for (long at : candidateAts) b.putLong(at);
             b.putLong(0);
-            if (envp != null) {
-                long[] envPtrs = new long[envp.length];
-                for (int i = 0; i < envp.length; i++) {
-                    envPtrs[i] = base + strAt;
-                    strAt = putString(b, strAt, envp[i]);
-                }
-                b.position((int) envpAt);
-                for (long p : envPtrs) b.putLong(p);
+            if (envpAts != null) {
+                for (long at : envpAts) b.putLong(at);
                 b.putLong(0);
             }
-            long cwdAt = base + strAt;
-            if (cwd != null) {
-                putString(b, strAt, cwd);
+            bytes = b.array();
+        }
+
+        /** Writes NUL-terminated strings at the buffer's position; returns their offsets. */
+        private static long[] strings(ByteBuffer b, byte[][] strings) {
+            long[] at = new long[strings.length];
+            for (int i = 0; i < strings.length; i++) {
+                at[i] = string(b, strings[i]);
             }
-            memory.write(0, b.array(), 0, (int) size);
-
-            this.fds = memory.share(0);
-            this.out = memory.share(16);
-            this.argv = memory.share(argvAt);
-            this.shargv = memory.share(shargvAt);
-            this.candidates = memory.share(candidatesAt);
-            this.envp = envp == null ? null : memory.share(envpAt);
-            this.cwd = cwd == null ? null : new Pointer(cwdAt);
+            return at;
         }
 
-        /** Writes a NUL-terminated string at {@code at}; returns the offset after it. */
-        private static int putString(ByteBuffer b, int at, byte[] s) {
-            b.position(at);
-            b.put(s);
-            b.put((byte) 0);
-            return at + s.length + 1;
-        }
-
-        @Override
-        public void close() {
-            Reference.reachabilityFence(this);
-            memory.close();
+        private static long string(ByteBuffer b, byte[] s) {
+            long at = b.position();
+            b.put(s).put((byte) 0);
+            return at;
         }
     }
 }

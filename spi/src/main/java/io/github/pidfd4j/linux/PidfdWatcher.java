@@ -1,6 +1,5 @@
 package io.github.pidfd4j.linux;
 
-import com.sun.jna.Memory;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -92,17 +91,17 @@ final class PidfdWatcher {
     }
 
     private void run() {
-        Memory ready = new Memory(8L * BATCH);
+        long[] ready = new long[BATCH];
         while (true) {
             try {
-                int n = LinuxNative.pidfd4j_epoll_wait(epfd, ready, BATCH, timeoutMillis());
+                int n = LinuxNative.pidfd4j_epoll_wait(epfd, ready, timeoutMillis());
                 if (n < 0) {
                     LOG.log(Level.ERROR, "pidfd4j: epoll_wait failed: {0}", LinuxNative.strerror(-n));
                     Thread.sleep(10);
                     continue;
                 }
                 for (int i = 0; i < n; i++) {
-                    Watch w = watches.get(ready.getLong(8L * i));
+                    Watch w = watches.get(ready[i]);
                     if (w != null) {
                         dispatch(w);
                     }

@@ -6,25 +6,21 @@ import java.io.OutputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Properties;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * Runs inside the agent's isolated module layer, together with pidfd4j-spi and JNA. The agent calls
+ * Runs inside the agent's isolated module layer, together with pidfd4j-spi. The agent calls
  * {@link #install} once, after it has opened {@code java.lang} to this module (and to no other).
  *
  * <p>Order matters: the bridge is defined first, native access is enabled for this module, then
- * pidfd4j is initialised completely (JNA, the native library, the kernel probe, the watcher thread),
+ * pidfd4j is initialised completely (the native library, the kernel probe, the watcher thread),
  * and only then are the hooks published. Should anything in that initialisation start a process, the
  * hooks are still unset and the JDK starts it.
  */
 public final class Installer {
 
     private static final String BRIDGE = "java.lang.Pidfd4jBridge";
-    private static final String JNA_PLATFORM_PATH = "jna.platform.library.path";
 
     private static MethodHandles.Lookup javaLang;
     private static Class<?> bridge;
@@ -48,7 +44,7 @@ public final class Installer {
         bridge = b;
         enableNativeAccess(lookup);
 
-        Throwable cause = initializePidfd4j();
+        Throwable cause = AgentSupport.initialize();
         if (cause != null) {
             return cause;
         }
@@ -84,7 +80,7 @@ public final class Installer {
     }
 
     /**
-     * JEP 472 (JDK 24+): JNA's System.load and native method binding are restricted methods. This
+     * JEP 472 (JDK 24+): System.load of pidfd4j's JNI library is a restricted method. This
      * module, and only this one, gets native access, as {@code --enable-native-access} would give it:
      * the application's own unnamed modules are left as they are. Before JDK 22 there is nothing to do.
      */
@@ -98,41 +94,4 @@ public final class Installer {
         enable.invoke(Installer.class.getModule());
     }
 
-    /**
-     * Initialises pidfd4j. JNA records itself in system properties (jna.loaded, jnidispatch.path);
-     * those are put back as they were, so that the application sees no trace of the agent's JNA.
-     */
-    private static Throwable initializePidfd4j() {
-        Map<String, String> before = jnaProperties();
-        try {
-            // pidfd4j loads its libraries by absolute path and never searches the system's library path,
-            // which JNA would otherwise build by running "ldconfig -p" in every JVM the agent starts in.
-            // Read once, by this (the agent's own) copy of JNA, and put back below.
-            if (!before.containsKey(JNA_PLATFORM_PATH)) {
-                System.setProperty(JNA_PLATFORM_PATH, "");
-            }
-            return AgentSupport.initialize();
-        } finally {
-            Map<String, String> after = jnaProperties();
-            for (String key : after.keySet()) {
-                String old = before.get(key);
-                if (old == null) {
-                    System.clearProperty(key);
-                } else if (!old.equals(after.get(key))) {
-                    System.setProperty(key, old);
-                }
-            }
-        }
-    }
-
-    private static Map<String, String> jnaProperties() {
-        Map<String, String> result = new HashMap<>();
-        Properties props = System.getProperties();
-        for (String key : props.stringPropertyNames()) {
-            if (key.startsWith("jna.") || key.startsWith("jnidispatch.")) {
-                result.put(key, props.getProperty(key));
-            }
-        }
-        return result;
-    }
 }
