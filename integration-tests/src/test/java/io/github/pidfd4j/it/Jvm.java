@@ -36,6 +36,7 @@ final class Jvm {
     private final List<String> options = new ArrayList<>();
     private final List<String> classpath = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
     private String main;
     private String jar;
 
@@ -70,6 +71,12 @@ final class Jvm {
     /** Runs the JVM through a wrapper command, e.g. a seccomp filter. */
     Jvm wrapper(String... command) {
         wrapper.addAll(Arrays.asList(command));
+        return this;
+    }
+
+    /** Sets a variable of the JVM's environment. */
+    Jvm env(String name, String value) {
+        env.put(name, value);
         return this;
     }
 
@@ -121,6 +128,7 @@ final class Jvm {
         Files.createDirectories(WORK);
         ProcessBuilder pb = new ProcessBuilder(command()).directory(WORK.toFile());
         clean(pb.environment());
+        pb.environment().putAll(env);
         return new Running(pb.start(), command());
     }
 
