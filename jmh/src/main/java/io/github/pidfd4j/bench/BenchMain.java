@@ -146,8 +146,18 @@ public final class BenchMain {
         final Contender contender;
 
         Job(String name, Contender contender) {
-            this.name = name + " / " + contender.id();
+            this(name, contender, contender.id());
+        }
+
+        /** @param who what the job runs, shown after the name */
+        Job(String name, Contender contender, String who) {
+            this.name = name + " / " + who;
             this.contender = contender;
+        }
+
+        /** Whether the job runs for these contenders. */
+        boolean wanted(List<Contender> contenders) {
+            return contenders.contains(contender);
         }
 
         abstract List<Row> run() throws Exception;
@@ -220,8 +230,34 @@ public final class BenchMain {
                         why -> footprintNotRun(c, why)));
             }
         }
-        jobs.removeIf(j -> !contenders.contains(j.contender) || (only != null && !only.matcher(j.name).find()));
+        jobs.add(startup(contenders));
+        jobs.removeIf(j -> !j.wanted(contenders) || (only != null && !only.matcher(j.name).find()));
         return jobs;
+    }
+
+    /**
+     * Benchmark 7, start-up: one job for all its variants, which run interleaved (see {@link Startup});
+     * it runs with the JDK's contender checks and marks the variants it cannot run itself.
+     */
+    private Job startup(List<Contender> contenders) {
+        Startup s = new Startup(profile, jvm, commonJvmArgs(true), agentJar, logs, this::problem);
+        List<Startup.Case> cases = Startup.selected(contenders);
+        return new Job("7 start-up", Contender.JDK, cases.size() + " JVM variants") {
+            @Override
+            List<Row> run() throws Exception {
+                return s.run(contenders);
+            }
+
+            @Override
+            List<Row> notRun(String why) {
+                return s.notRun(contenders, why);
+            }
+
+            @Override
+            boolean wanted(List<Contender> cs) {
+                return !cases.isEmpty();
+            }
+        };
     }
 
     private static Row cNotRun(Class<?> bench, String method, Map<String, String> params, String why) {
