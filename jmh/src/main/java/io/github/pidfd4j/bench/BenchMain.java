@@ -45,7 +45,7 @@ public final class BenchMain {
             "  --full            the full profile (" + Profile.FULL + ")",
             "                    default: the short one (" + Profile.SHORT + ")",
             "  --smoke           a few hundred milliseconds per benchmark, to check that everything runs",
-            "  --only REGEX      only the jobs whose name matches, e.g. 'spawn|heap' or 'footprint'",
+            "  --only REGEX      only the jobs whose name matches, e.g. 'spawn|heap', 'footprint' or 'start-up'",
             "  --contenders L    comma-separated subset of " + Arrays.toString(Contender.values()),
             "  --jvm JAVA        the java executable of the benchmarked JVMs (default: this one)",
             "  --agent JAR       the pidfd4j javaagent jar (default: agent/target/pidfd4j-agent-*.jar)",
@@ -242,7 +242,7 @@ public final class BenchMain {
     private Job startup(List<Contender> contenders) {
         Startup s = new Startup(profile, jvm, commonJvmArgs(true), agentJar, logs, this::problem);
         List<Startup.Case> cases = Startup.selected(contenders);
-        return new Job("7 start-up", Contender.JDK, cases.size() + " JVM variants") {
+        return new Job("7 start-up", Contender.JDK, cases.size() + " cases") {
             @Override
             List<Row> run() throws Exception {
                 return s.run(contenders);
@@ -559,7 +559,8 @@ public final class BenchMain {
         for (Row r : rows) {
             if (r.isRun() && b.length() < 90) {
                 Report.Desc d = Report.describe(r);
-                b.append(b.length() == 0 ? "" : "; ").append(d.variant).append(": ")
+                // Start-up rows differ by variant, not by parameters: name it.
+                b.append(b.length() == 0 ? "" : "; ").append(r.samples != null ? r.contender : d.variant).append(": ")
                         .append(Report.num(r.score)).append(' ').append(r.unit);
             }
         }

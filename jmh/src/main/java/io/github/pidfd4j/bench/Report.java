@@ -463,6 +463,7 @@ public final class Report {
                     "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"one\"/>%n", one, panelTop - 3, one, y));
             y += 14;
         }
+        int gridBottom = y;  // the goals panel below has scales of its own, not this grid
         y = StartupGoals.svg(body, rows, labelW, plotW, width, y);
 
         StringBuilder grid = new StringBuilder();
@@ -474,7 +475,7 @@ public final class Report {
             }
             double x = labelW + (k - lgLo) / (lgHi - lgLo) * plotW;
             grid.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>%n",
-                    x, top - 6, x, y - 10));
+                    x, top - 6, x, gridBottom - 10));
             grid.append(text(x, top - 10, tick(k), "tick mid"));
         }
 
