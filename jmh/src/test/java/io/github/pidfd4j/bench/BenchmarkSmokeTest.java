@@ -199,8 +199,12 @@ class BenchmarkSmokeTest {
         String out = new String(wrong.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(3, wrong.waitFor(), out);
         assertTrue(out.contains("started by java.lang.ProcessImpl"), out);
-        Process right = new ProcessBuilder(jvm, "-cp", cp, StartupProgram.class.getName(), "library", "pidfd4j")
-                .redirectErrorStream(true).start();
+        List<String> cmd = new java.util.ArrayList<>(List.of(jvm, "-cp", cp, StartupProgram.class.getName(), "library",
+                "pidfd4j"));
+        if (Runtime.version().feature() >= 22) {
+            cmd.add(1, "--enable-native-access=ALL-UNNAMED");  // as ./bench gives it: no JEP 472 warning
+        }
+        Process right = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String printed = new String(right.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(0, right.waitFor(), printed);
         assertEquals("", printed, "the measured program prints nothing");
