@@ -176,8 +176,8 @@ final class StartupGoals {
         if (lines.isEmpty()) {
             return y;
         }
-        body.append(Report.text(10, y + 17, "7  start-up and fixed-cost goals — contender minus baseline (medians),"
-                + " each bar on its own linear scale; black tick: the goal", "head"));
+        body.append(Report.text(10, y + 17, "7  start-up and fixed-cost goals: contender minus baseline (medians);"
+                + " black tick: the goal", "head"));
         body.append(Report.text(width - 10, y + 17, "[s or MB, lower is better]", "unit end"));
         y += 26;
         int barH = 16;
