@@ -45,7 +45,7 @@ public final class BenchMain {
             "  --full            the full profile (" + Profile.FULL + ")",
             "                    default: the short one (" + Profile.SHORT + ")",
             "  --smoke           a few hundred milliseconds per benchmark, to check that everything runs",
-            "  --only REGEX      only the jobs whose name matches, e.g. 'spawn|heap' or 'footprint'",
+            "  --only REGEX      only the jobs whose name matches, e.g. 'spawn|heap', 'footprint' or 'start-up'",
             "  --contenders L    comma-separated subset of " + Arrays.toString(Contender.values()),
             "  --jvm JAVA        the java executable of the benchmarked JVMs (default: this one)",
             "  --agent JAR       the pidfd4j javaagent jar (default: agent/target/pidfd4j-agent-*.jar)",
@@ -146,8 +146,18 @@ public final class BenchMain {
         final Contender contender;
 
         Job(String name, Contender contender) {
-            this.name = name + " / " + contender.id();
+            this(name, contender, contender.id());
+        }
+
+        /** @param who what the job runs, shown after the name */
+        Job(String name, Contender contender, String who) {
+            this.name = name + " / " + who;
             this.contender = contender;
+        }
+
+        /** Whether the job runs for these contenders. */
+        boolean wanted(List<Contender> contenders) {
+            return contenders.contains(contender);
         }
 
         abstract List<Row> run() throws Exception;
@@ -220,8 +230,34 @@ public final class BenchMain {
                         why -> footprintNotRun(c, why)));
             }
         }
-        jobs.removeIf(j -> !contenders.contains(j.contender) || (only != null && !only.matcher(j.name).find()));
+        jobs.add(startup(contenders));
+        jobs.removeIf(j -> !j.wanted(contenders) || (only != null && !only.matcher(j.name).find()));
         return jobs;
+    }
+
+    /**
+     * Benchmark 7, start-up: one job for all its variants, which run interleaved (see {@link Startup});
+     * it runs with the JDK's contender checks and marks the variants it cannot run itself.
+     */
+    private Job startup(List<Contender> contenders) {
+        Startup s = new Startup(profile, jvm, commonJvmArgs(true), agentJar, logs, this::problem);
+        List<Startup.Case> cases = Startup.selected(contenders);
+        return new Job("7 start-up", Contender.JDK, cases.size() + " cases") {
+            @Override
+            List<Row> run() throws Exception {
+                return s.run(contenders);
+            }
+
+            @Override
+            List<Row> notRun(String why) {
+                return s.notRun(contenders, why);
+            }
+
+            @Override
+            boolean wanted(List<Contender> cs) {
+                return !cases.isEmpty();
+            }
+        };
     }
 
     private static Row cNotRun(Class<?> bench, String method, Map<String, String> params, String why) {
@@ -523,7 +559,8 @@ public final class BenchMain {
         for (Row r : rows) {
             if (r.isRun() && b.length() < 90) {
                 Report.Desc d = Report.describe(r);
-                b.append(b.length() == 0 ? "" : "; ").append(d.variant).append(": ")
+                // Start-up rows differ by variant, not by parameters: name it.
+                b.append(b.length() == 0 ? "" : "; ").append(r.samples != null ? r.contender : d.variant).append(": ")
                         .append(Report.num(r.score)).append(' ').append(r.unit);
             }
         }

@@ -16,9 +16,13 @@ public final class Profile {
     public final int nonChildIterationMillis;
     /** Benchmark 6: live children at each level. */
     public final List<Integer> footprintLevels;
+    /** Benchmark 7, start-up: discarded rounds (page cache), then measured rounds; one fresh JVM per variant each. */
+    public final int startupWarmups;
+    public final int startupRuns;
 
     private Profile(String name, int forks, int warmupIterations, int warmupMillis, int iterations,
-                    int iterationMillis, int nonChildIterationMillis, List<Integer> footprintLevels) {
+                    int iterationMillis, int nonChildIterationMillis, List<Integer> footprintLevels, int startupWarmups,
+                    int startupRuns) {
         this.name = name;
         this.forks = forks;
         this.warmupIterations = warmupIterations;
@@ -27,16 +31,19 @@ public final class Profile {
         this.iterationMillis = iterationMillis;
         this.nonChildIterationMillis = nonChildIterationMillis;
         this.footprintLevels = footprintLevels;
+        this.startupWarmups = startupWarmups;
+        this.startupRuns = startupRuns;
     }
 
-    public static final Profile SHORT = new Profile("short", 1, 2, 1000, 3, 1000, 2000, List.of(0, 100, 1_000, 10_000));
-    public static final Profile FULL = new Profile("full", 2, 2, 2000, 5, 2000, 4000, List.of(0, 100, 1_000, 10_000));
-    public static final Profile SMOKE = new Profile("smoke", 1, 0, 100, 1, 200, 400, List.of(0, 5));
+    public static final Profile SHORT = new Profile("short", 1, 2, 1000, 3, 1000, 2000, List.of(0, 100, 1_000, 10_000), 1, 7);
+    public static final Profile FULL = new Profile("full", 2, 2, 2000, 5, 2000, 4000, List.of(0, 100, 1_000, 10_000), 1, 15);
+    public static final Profile SMOKE = new Profile("smoke", 1, 0, 100, 1, 200, 400, List.of(0, 5), 0, 2);
 
     @Override
     public String toString() {
-        return String.format("%s: %d fork(s), warm-up %d x %d ms, measurement %d x %d ms (non-child: %d ms), footprint N=%s",
+        return String.format("%s: %d fork(s), warm-up %d x %d ms, measurement %d x %d ms (non-child: %d ms), footprint N=%s,"
+                + " start-up %d run(s) per variant",
                 name, forks, warmupIterations, warmupMillis, iterations, iterationMillis, nonChildIterationMillis,
-                footprintLevels);
+                footprintLevels, startupRuns);
     }
 }

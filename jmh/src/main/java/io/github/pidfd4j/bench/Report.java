@@ -125,6 +125,8 @@ public final class Report {
                 String what = method.equals("rss") ? "footprint: resident memory" : "footprint: threads";
                 return new Desc(6, what, String.format(Locale.ROOT, "%,d children", n), n);
             }
+            case "Startup":
+                return Startup.describe(r);
             default:
                 return new Desc(9, cls + "." + method, r.params.toString(), 0);
         }
@@ -136,14 +138,21 @@ public final class Report {
     }
 
     static int contenderOrder(String id) {
+        int startup = Startup.contenderOrder(id);  // its variants that are not contenders
+        if (startup >= 0) {
+            return startup;
+        }
         try {
-            return Contender.of(id).ordinal();
+            return Contender.of(id).ordinal() * 10;
         } catch (IllegalArgumentException e) {
-            return 99;
+            return 990;
         }
     }
 
     static String contenderLabel(String id) {
+        if (Startup.label(id) != null) {
+            return Startup.label(id);
+        }
         try {
             return Contender.of(id).label();
         } catch (IllegalArgumentException e) {
@@ -207,8 +216,11 @@ public final class Report {
                 out.add(new String[] {bench, d.variant, r.contender, "not run: " + r.notRun, "", "", "", "", "", ""});
                 continue;
             }
+            // Rows of whole runs (start-up) show their range where others show their error.
+            String error = r.samples != null ? num(r.min()) + "–" + num(r.max())
+                    : Double.isFinite(r.error) && r.error > 0 ? "± " + num(r.error) : "";
             out.add(new String[] {bench, d.variant, r.contender + (r.note != null ? " *" : ""), num(r.score),
-                Double.isFinite(r.error) && r.error > 0 ? "± " + num(r.error) : "", r.unit,
+                error, r.unit,
                 num(r.p50), num(r.p99), times(vsJdk(r)), times(vsC(r))});
         }
         return out;
@@ -255,7 +267,12 @@ public final class Report {
                 line(b, c, w);
             }
         }
-        b.append('\n').append(legend());
+        b.append('\n');
+        String goals = StartupGoals.text(rows);
+        if (!goals.isEmpty()) {
+            b.append(goals).append('\n');
+        }
+        b.append(legend());
         return b.toString();
     }
 
@@ -266,6 +283,9 @@ public final class Report {
         b.append("Latency rows (us/op) compare medians (p50); throughput and footprint rows compare scores.\n");
         b.append("score: the mean (latency: of all operations; throughput: of the iterations); error: 99.9% confidence"
                 + " half-width; p50/p99: percentiles of all operations.\n");
+        rows.stream().filter(r -> r.samples != null).mapToInt(r -> r.samples.size()).max().ifPresent(n ->
+                b.append("start-up (7): one fresh JVM per run; score and p50: the median of ").append(n)
+                        .append(" runs, error column: min–max; noop-agent: a -javaagent with an empty premain.\n"));
         rows.stream().filter(r -> r.note != null).map(r -> r.contender + " *: " + r.note).distinct()
                 .forEach(n -> b.append(n).append('\n'));
         return b.toString();
@@ -307,6 +327,7 @@ public final class Report {
             b.append("| ").append(String.join(" | ", esc)).append(" |\n");
         }
         b.append('\n');
+        b.append(StartupGoals.markdown(rows));
         for (String l : legend().split("\n")) {
             b.append(l).append("  \n");
         }
@@ -354,6 +375,8 @@ public final class Report {
             case "pidfd": return "#1f6fd1";
             case "agent": return "#17a34a";
             case "c-reference": return "#f08c00";
+            case "noop-agent": return "#b9b9b9";
+            case "agent-disabled": return "#8fd6a6";
             default: return "#9b59b6";
         }
     }
@@ -413,7 +436,8 @@ public final class Report {
                     body.append(text(labelW + 6, y + barH - 3, "not run: " + shorten(r.notRun, 110), "notrun"));
                 } else {
                     double x = vsJdk(r);
-                    String value = Double.isFinite(r.p50) ? "p50 " + num(r.p50) + " " + r.unit : num(r.score) + " " + r.unit;
+                    String value = r.samples != null ? "median " + num(r.p50) + " " + r.unit
+                            : Double.isFinite(r.p50) ? "p50 " + num(r.p50) + " " + r.unit : num(r.score) + " " + r.unit;
                     if (Double.isFinite(x) && x > 0) {
                         double xb = px.applyAsDouble(x);
                         double x0 = Math.min(one, xb);
@@ -439,6 +463,8 @@ public final class Report {
                     "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"one\"/>%n", one, panelTop - 3, one, y));
             y += 14;
         }
+        int gridBottom = y;  // the goals panel below has scales of its own, not this grid
+        y = StartupGoals.svg(body, rows, labelW, plotW, width, y);
 
         StringBuilder grid = new StringBuilder();
         double octave = plotW / (lgHi - lgLo);
@@ -449,7 +475,7 @@ public final class Report {
             }
             double x = labelW + (k - lgLo) / (lgHi - lgLo) * plotW;
             grid.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" class=\"grid\"/>%n",
-                    x, top - 6, x, y - 10));
+                    x, top - 6, x, gridBottom - 10));
             grid.append(text(x, top - 10, tick(k), "tick mid"));
         }
 
@@ -522,7 +548,7 @@ public final class Report {
         return s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 
-    private static String text(double x, double y, String s, String cls) {
+    static String text(double x, double y, String s, String cls) {
         return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" class=\"%s\">%s</text>%n", x, y, cls, esc(s));
     }
 

@@ -1,5 +1,6 @@
 package io.github.pidfd4j.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,20 @@ public final class Row {
     public final double p99;
     public final String notRun;
     public final String note;
+    /**
+     * Every measurement, for rows made of a few whole runs (the start-up benchmark: one per fresh
+     * JVM); their median is the score and p50, their range is shown instead of an error. Else null.
+     */
+    public final List<Double> samples;
 
     Row(String benchmark, Map<String, String> params, String contender, String mode, int threads,
         double score, double error, String unit, double p50, double p99, String notRun, String note) {
+        this(benchmark, params, contender, mode, threads, score, error, unit, p50, p99, notRun, note, null);
+    }
+
+    private Row(String benchmark, Map<String, String> params, String contender, String mode, int threads,
+                double score, double error, String unit, double p50, double p99, String notRun, String note,
+                List<Double> samples) {
         this.benchmark = benchmark;
         this.params = new TreeMap<>(params);
         this.params.remove("contender");
@@ -46,6 +58,7 @@ public final class Row {
         this.p99 = p99;
         this.notRun = notRun;
         this.note = note;
+        this.samples = samples == null ? null : List.copyOf(samples);
     }
 
     static Row measured(String benchmark, Map<String, String> params, String contender, String mode,
@@ -59,8 +72,35 @@ public final class Row {
                 Double.NaN, Double.NaN, reason, null);
     }
 
+    /** A row of whole runs: score and p50 are their median. */
+    static Row ofSamples(String benchmark, Map<String, String> params, String contender, String mode, String unit,
+                         List<Double> samples) {
+        if (samples.isEmpty()) {
+            return notRun(benchmark, params, contender, mode, unit, "no run");
+        }
+        double median = median(samples);
+        return new Row(benchmark, params, contender, mode, 1, median, Double.NaN, unit, median, Double.NaN, null, null,
+                samples);
+    }
+
     Row withNote(String n) {
-        return new Row(benchmark, params, contender, mode, threads, score, error, unit, p50, p99, notRun, n);
+        return new Row(benchmark, params, contender, mode, threads, score, error, unit, p50, p99, notRun, n, samples);
+    }
+
+    static double median(List<Double> values) {
+        List<Double> v = new ArrayList<>(values);
+        v.sort(null);
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+
+    /** The smallest and largest sample; NaN without samples. */
+    public double min() {
+        return samples == null || samples.isEmpty() ? Double.NaN : samples.stream().mapToDouble(d -> d).min().getAsDouble();
+    }
+
+    public double max() {
+        return samples == null || samples.isEmpty() ? Double.NaN : samples.stream().mapToDouble(d -> d).max().getAsDouble();
     }
 
     /** Benchmark and parameters without the contender: the rows that are compared with each other. */
@@ -91,6 +131,18 @@ public final class Row {
         Object threads = r.get("threads");
         String mode = String.valueOf(r.get("mode"));
         boolean sample = mode.equals("sample");  // JMH also writes percentiles of throughput iterations
+        Object raw = pm.get("rawData");
+        if (mode.equals(Startup.MODE) && raw instanceof List && r.get(NOT_RUN) == null) {
+            List<Double> samples = new ArrayList<>();
+            for (Object fork : (List<Object>) raw) {
+                for (Object v : (List<Object>) fork) {
+                    samples.add(Json.number(v));
+                }
+            }
+            Row row = ofSamples((String) r.get("benchmark"), params, contender, mode, String.valueOf(pm.get("scoreUnit")),
+                    samples);
+            return r.get(NOTE) == null ? row : row.withNote((String) r.get(NOTE));
+        }
         return new Row((String) r.get("benchmark"), params, contender, mode,
                 threads == null ? 1 : (int) Json.number(threads),
                 Json.number(pm.get("score")), Json.number(pm.get("scoreError")), String.valueOf(pm.get("scoreUnit")),
@@ -110,10 +162,20 @@ public final class Row {
         Map<String, Object> pm = new LinkedHashMap<>();
         pm.put("score", score);
         pm.put("scoreError", error);
-        if (Double.isFinite(p50)) {
+        if (samples != null) {
+            // JMH's own shape: percentiles 0 and 100 are the range, rawData the runs (one "fork").
+            Map<String, Object> pct = new LinkedHashMap<>();
+            pct.put("0.0", min());
+            pct.put("50.0", p50);
+            pct.put("100.0", max());
+            pm.put("scorePercentiles", pct);
+        } else if (Double.isFinite(p50)) {
             pm.put("scorePercentiles", Map.of("50.0", p50, "99.0", p99));
         }
         pm.put("scoreUnit", unit);
+        if (samples != null) {
+            pm.put("rawData", List.of(new ArrayList<Object>(samples)));
+        }
         r.put("primaryMetric", pm);
         if (notRun != null) {
             r.put(NOT_RUN, notRun);

@@ -154,4 +154,59 @@ class BenchmarkSmokeTest {
         assertEquals(4, Row.read(Files.readString(dir.resolve("results.json"))).size());
         assertTrue(Files.readString(dir.resolve("chart.svg")).startsWith("<svg"));
     }
+
+    @Test
+    void startupForRealReduced(@TempDir Path dir) throws Exception {
+        // The start-up benchmark through the command, reduced: 2 fresh JVMs of the library and 2 of
+        // its baseline (the JDK's first pb.start()), each measured by rusage-run.
+        int rc = BenchMain.run("--smoke", "--only", "^7 start-up", "--contenders", "pidfd", "--out", dir.toString());
+        assertEquals(0, rc);
+        List<Row> rows = Row.read(Files.readString(dir.resolve("results.json")));
+        assertEquals(6, rows.size(), "CPU, wall and peak memory of jdk/1 and pidfd/1: " + rows);
+        for (Row r : rows) {
+            assertTrue(r.isRun(), r.toString());
+            assertEquals(2, r.samples.size(), r.toString());
+            assertTrue(r.min() > 0 && r.min() <= r.score && r.score <= r.max(), r.toString());
+        }
+        Row rss = rows.stream().filter(r -> r.benchmark.equals(Startup.RSS) && r.contender.equals("pidfd"))
+                .findFirst().orElseThrow();
+        // ru_maxrss of the JVM under test (tens of MB), not of the runner (about 1 MB)
+        assertTrue(rss.score > 10, rss.toString());
+        String table = Files.readString(dir.resolve("report.txt"));
+        assertTrue(table.contains("7 start-up: CPU (user+sys)"), table);
+        assertTrue(table.contains("library first spawn: CPU"), table);
+        assertTrue(Files.readString(dir.resolve("chart.svg")).contains("start-up and fixed-cost goals"));
+    }
+
+    @Test
+    void startupCommandLines() {
+        Startup s = new Startup(Profile.SMOKE, "java", List.of(), "/x/agent.jar", Path.of("."), c -> null);
+        assertEquals(List.of("java", "-javaagent:/x/agent.jar=enabled=false", "-cp", System.getProperty("java.class.path"),
+                StartupProgram.class.getName(), "jdk", "jdk"),
+                s.command(new Startup.Case(Startup.Variant.AGENT_DISABLED, 1), Path.of("noop.jar")));
+        assertEquals(List.of("library", "pidfd4j"), s.command(new Startup.Case(Startup.Variant.LIBRARY, 1),
+                Path.of("noop.jar")).subList(4, 6));
+        assertEquals("none", s.command(new Startup.Case(Startup.Variant.AGENT, 0), Path.of("n.jar")).get(5));
+    }
+
+    @Test
+    void startupProgramFailsWhenTheWrongCodeStartedTheProcess() throws Exception {
+        // A JVM that claims the agent but has none must fail, not report the JDK's figures as the agent's.
+        String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("java.class.path");
+        Process wrong = new ProcessBuilder(jvm, "-cp", cp, StartupProgram.class.getName(), "jdk", "pidfd4j")
+                .redirectErrorStream(true).start();
+        String out = new String(wrong.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(3, wrong.waitFor(), out);
+        assertTrue(out.contains("started by java.lang.ProcessImpl"), out);
+        List<String> cmd = new java.util.ArrayList<>(List.of(jvm, "-cp", cp, StartupProgram.class.getName(), "library",
+                "pidfd4j"));
+        if (Runtime.version().feature() >= 22) {
+            cmd.add(1, "--enable-native-access=ALL-UNNAMED");  // as ./bench gives it: no JEP 472 warning
+        }
+        Process right = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String printed = new String(right.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, right.waitFor(), printed);
+        assertEquals("", printed, "the measured program prints nothing");
+    }
 }

@@ -167,4 +167,60 @@ class ReportTest {
         assertEquals(4L << 30, HeapBenchmark.parseSize("4g"));
         assertEquals(256L << 20, HeapBenchmark.parseSize("256m"));
     }
+
+    private static Row startup(String bench, String contender, String spawns, double... runs) {
+        List<Double> s = new ArrayList<>();
+        for (double r : runs) {
+            s.add(r);
+        }
+        return Row.ofSamples(bench, Map.of(Startup.SPAWNS, spawns), contender, Startup.MODE, bench.equals(Startup.RSS) ? "MB" : "s", s);
+    }
+
+    @Test
+    void startupRowsKeepTheirRunsAndShowTheGoals(@TempDir Path dir) throws Exception {
+        List<Row> rows = List.of(
+                startup(Startup.CPU, "jdk", "1", 0.06, 0.05, 0.07),
+                startup(Startup.CPU, "pidfd", "1", 0.09, 0.07, 0.08, 0.10),
+                startup(Startup.CPU, "noop-agent", "1", 0.11),
+                startup(Startup.CPU, "agent", "1", 0.375),
+                startup(Startup.RSS, "jdk", "0", 39),
+                Row.notRun(Startup.CPU, Map.of(Startup.SPAWNS, "0"), "agent", Startup.MODE, "s", "agent jar not found"),
+                startup(Startup.CPU, "noop-agent", "0", 0.1),
+                Row.measured(Footprints.RSS, Map.of("n", "0"), "jdk", "footprint", 45.5, Double.NaN, "MB", Double.NaN, Double.NaN),
+                Row.measured(Footprints.RSS, Map.of("n", "0"), "pidfd", "footprint", 47.0, Double.NaN, "MB", Double.NaN, Double.NaN));
+        List<Object> json = new ArrayList<>();
+        rows.forEach(r -> json.add(r.toJson()));
+        List<Row> back = Row.read(Json.write(json));  // what results.json holds, and Report main reads
+        Row pidfd = back.get(1);
+        assertEquals(List.of(0.09, 0.07, 0.08, 0.10), pidfd.samples);
+        assertEquals(0.085, pidfd.score, 1e-12, "the median of an even count");
+        assertEquals(0.07, pidfd.min());
+        assertEquals(0.10, pidfd.max());
+
+        Report r = new Report(back, Map.of());
+        assertEquals(0.06 / 0.085, r.vsJdk(r.rows().stream().filter(x -> x.contender.equals("pidfd")
+                && x.benchmark.equals(Startup.CPU)).findFirst().orElseThrow()), 1e-12);
+        String table = r.table();
+        assertTrue(table.contains("7 start-up: CPU (user+sys)"), table);
+        assertTrue(table.contains("0.070–0.100"), "the range where others show their error: " + table);
+        assertTrue(table.matches("(?s).*library first spawn: CPU .* \\+0\\.025 s .* met\\n.*"), table);
+        assertTrue(table.matches("(?s).*agent start-up, JVM that starts 1 process: CPU .* \\+0\\.265 s .* NOT MET\\n.*"), table);
+        assertTrue(table.matches("(?s).*agent start-up, JVM that starts none: CPU .* not run: agent\\n.*"), table);
+        assertTrue(table.matches("(?s).*fixed memory, library: resident at 0 children .* \\+1\\.500 MB .* met\\n.*"), table);
+        assertTrue(r.markdown().contains("| library first spawn: CPU | pidfd | jdk |"), r.markdown());
+        r.writeAll(dir);
+        String svg = Files.readString(dir.resolve("chart.svg"));
+        DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(svg.contains("start-up and fixed-cost goals"), svg);
+        assertTrue(svg.contains("+0.265 s"), svg);
+    }
+
+    @Test
+    void startupSelectsEachVariantWithItsBaselines() {
+        assertEquals("[jdk/1, pidfd/1]", Startup.selected(List.of(Contender.PIDFD)).toString());
+        assertEquals("[jdk/1, noop-agent/1, agent-disabled/1, agent/1, jdk/0, noop-agent/0, agent/0]",
+                Startup.selected(List.of(Contender.AGENT)).toString());
+        assertEquals("[]", Startup.selected(List.of(Contender.C_REFERENCE)).toString());
+    }
 }
