@@ -162,7 +162,7 @@ final class PidfdLauncher {
         int[] p = new int[2];
         int err = LinuxNative.pidfd4j_pipe(p);
         if (err != 0) {
-            throw SpawnFailure.of("Bad file descriptor", err);  // the JDK's words for a failed pipe()
+            throw SpawnFailure.pipe(err);
         }
         childFds[slot] = p[childEnd];
         parentFds[slot] = p[1 - childEnd];
