@@ -85,6 +85,14 @@ final class Pidfd4jBridge {
         }
     }
 
+    /**
+     * The child's environment exactly as the JDK passes it: {@code ProcessEnvironment}'s block, in which
+     * every variable the program did not change keeps the raw bytes the JVM started with.
+     */
+    static byte[] environmentBlock(Map<String, String> environment) {
+        return ProcessEnvironment.toEnvironmentBlock(environment, new int[1]);
+    }
+
     /** The JDK's null streams, {@code ProcessBuilder.NullInputStream/NullOutputStream.INSTANCE}. */
     static Object[] nullStreams() {
         return new Object[] {ProcessBuilder.NullInputStream.INSTANCE, ProcessBuilder.NullOutputStream.INSTANCE};

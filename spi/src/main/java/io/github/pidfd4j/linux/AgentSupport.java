@@ -8,6 +8,7 @@ import java.lang.ProcessBuilder.Redirect;
 import java.lang.invoke.MethodHandles;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * What the javaagent calls from its hooks in the JDK (ProcessImpl.start and
@@ -42,7 +43,7 @@ public final class AgentSupport {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         for (Class<?> c : new Class<?>[] {PidfdLauncher.class, PathSearch.class, ProcessStreams.class,
                 PidfdProcess.class, PidfdProcessHandle.class, PidfdHandle.class, ExitInfo.class,
-                SpawnFailure.class, ForeignExit.class}) {
+                SpawnFailure.class, ForeignExit.class, JdkEnvironment.class}) {
             try {
                 lookup.ensureInitialized(c);
             } catch (IllegalAccessException e) {
@@ -68,6 +69,15 @@ public final class AgentSupport {
     public static void useNullStreams(InputStream nullInput, OutputStream nullOutput) {
         ProcessStreams.nullInput = nullInput;
         ProcessStreams.nullOutput = nullOutput;
+    }
+
+    /**
+     * Encode a child's environment with the JDK's own {@code ProcessEnvironment.toEnvironmentBlock}
+     * (reached through the agent's bridge): every variable the program did not change keeps its raw
+     * bytes, and the order is the JDK's. The function returns the block, each entry ending in NUL.
+     */
+    public static void useJdkEnvironmentBlocks(Function<Map<String, String>, byte[]> toEnvironmentBlock) {
+        JdkEnvironment.jdkBlock = toEnvironmentBlock;
     }
 
     /**

@@ -159,7 +159,7 @@ final class PidfdLauncher {
         int[] p = new int[2];
         int err = LinuxNative.pidfd4j_pipe(p);
         if (err != 0) {
-            throw SpawnFailure.of("Bad file descriptor", err);  // the JDK's words for a failed pipe()
+            throw SpawnFailure.pipe(err);
         }
         childFds[slot] = p[childEnd];
         parentFds[slot] = p[1 - childEnd];
@@ -193,7 +193,7 @@ final class PidfdLauncher {
                 argv[i] = cmdarray[i].getBytes(CHARSET);
             }
             List<byte[]> candidates = PathSearch.candidates(cmdarray[0], CHARSET, environment == null);
-            byte[][] envp = environment == null ? null : environmentBlock(environment);
+            byte[][] envp = environment == null ? null : JdkEnvironment.block(environment);
             byte[] cwd = dir == null ? null : dir.getBytes(CHARSET);
             block = new SpawnBlock(argv, candidates, envp, cwd, childFds, closeMask);
         } catch (Throwable t) {
@@ -221,16 +221,6 @@ final class PidfdLauncher {
             LinuxNative.pidfd4j_close(pidfd);
             throw new IOException("pid " + pid + " started but could not be watched, so it was killed: " + t, t);
         }
-    }
-
-    /** "name=value" entries, in the map's iteration order as the JDK's ProcessEnvironment does. */
-    private static byte[][] environmentBlock(Map<String, String> environment) {
-        byte[][] env = new byte[environment.size()][];
-        int i = 0;
-        for (Map.Entry<String, String> e : environment.entrySet()) {
-            env[i++] = (e.getKey() + '=' + e.getValue()).getBytes(CHARSET);
-        }
-        return env;
     }
 
     /**

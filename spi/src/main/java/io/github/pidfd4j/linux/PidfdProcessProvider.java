@@ -98,10 +98,10 @@ public final class PidfdProcessProvider implements ProcessProvider {
                 throw new IOException("invalid null character in command");
             }
         }
-        // Unchanged from the JVM's environment: let the child inherit environ itself, as the JDK
-        // does when environment() was never called (raw bytes preserved, nothing to encode).
+        // Unchanged from the JVM's environment, byte for byte: let the child inherit environ itself, as
+        // the JDK does when environment() was never called (entries without '=' and duplicates included).
         Map<String, String> env = pb.environment();
-        if (env.equals(System.getenv())) {
+        if (JdkEnvironment.isTheJvms(env)) {
             env = null;
         }
         try {

@@ -50,6 +50,7 @@ public final class Installer {
         }
         Object[] nulls = (Object[]) lookup.findStatic(b, "nullStreams", MethodType.methodType(Object[].class)).invoke();
         AgentSupport.useNullStreams((InputStream) nulls[0], (OutputStream) nulls[1]);
+        useJdkEnvironmentBlocks(lookup, b);
         // With the onExit hook, the JDK's own handles are pidfd-driven too; they then equal the handles
         // of children() and descendants() both ways.
         AgentSupport.useJdkHandles(onExit);
@@ -60,6 +61,20 @@ public final class Installer {
             lookup.findStaticVarHandle(b, "exitHook", BiFunction.class).setVolatile(Hooks.EXIT);
         }
         return null;
+    }
+
+    /** Children's environments encoded by the JDK itself, through the bridge: the raw bytes it keeps. */
+    private static void useJdkEnvironmentBlocks(MethodHandles.Lookup lookup, Class<?> b) throws Throwable {
+        MethodHandle block = lookup.findStatic(b, "environmentBlock", MethodType.methodType(byte[].class, Map.class));
+        AgentSupport.useJdkEnvironmentBlocks(environment -> {
+            try {
+                return (byte[]) block.invokeExact(environment);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);  // it declares none
+            }
+        });
     }
 
     /**
