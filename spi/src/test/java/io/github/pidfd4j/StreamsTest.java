@@ -5,6 +5,7 @@ import static io.github.pidfd4j.Proc.run;
 import static io.github.pidfd4j.Proc.sh;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -171,6 +172,44 @@ class StreamsTest {
         assertTrue(Proc.eventually(5000, () -> available(in) == 4095), "available() is 4095 after the exit");
         assertEquals(4095, in.readAllBytes().length);
         assertEquals(-1, in.read());
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void waitForReturnsWhileTheCallerHoldsTheStreamsMonitors(ProcessProvider provider) throws Exception {
+        // Legal code: the JDK's streams are synchronized, and its exit handling takes no monitor before
+        // it records the exit. Before pidfd4j's fix, waitFor timed out here (and waitFor() hung).
+        Process p = provider.start(sh("echo out; echo err >&2; sleep 0.2"));
+        InputStream out = p.getInputStream();
+        InputStream err = p.getErrorStream();
+        OutputStream in = p.getOutputStream();
+        synchronized (out) {
+            synchronized (err) {
+                synchronized (in) {
+                    assertTrue(p.waitFor(20, TimeUnit.SECONDS), "waitFor returns while the monitors are held");
+                    assertFalse(p.isAlive());
+                    assertEquals(0, p.exitValue());
+                }
+            }
+        }
+        // The bytes written before the exit stay readable, as with the JDK.
+        assertEquals("out\n", read(out));
+        assertEquals("err\n", read(err));
+    }
+
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void anotherChildsExitIsSeenWhileOneStreamsMonitorIsHeld(ProcessProvider provider) throws Exception {
+        // The held child exits while its stdout's monitor is held; a second child exits after it.
+        Process held = provider.start(sh("sleep 0.1; echo held"));
+        InputStream heldOut = held.getInputStream();
+        synchronized (heldOut) {
+            Process other = provider.start(sh("sleep 0.3"));
+            other.onExit().get(20, TimeUnit.SECONDS);
+            assertFalse(other.isAlive());
+            assertTrue(held.waitFor(20, TimeUnit.SECONDS));
+        }
+        assertEquals("held\n", read(heldOut));
     }
 
     @ParameterizedTest

@@ -73,6 +73,48 @@ class ExitWatchingIT {
                 () -> assertTrue(hookedAfterExit <= 50, "with the agent: " + hookedAfterExit + " ms after the exit\n" + with));
     }
 
+    /**
+     * A non-child that stays a zombie until its parent reaps it: the JDK's handle says alive until the
+     * reap, so with the agent its onExit() must not complete before either (it did at the exit: 10 of 10).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void onExitOfANonChildWaitsForItsReap(Jdk jdk) throws Exception {
+        jdk.assumePresent();
+        ProgramsIT.Pair pair = new ProgramsIT.Pair(
+                Jvm.on(jdk).main("ExitAgreementApp", "zombie", "5").run(),
+                Jvm.on(jdk).agent().main("ExitAgreementApp", "zombie", "5").run());
+        assertAll(
+                pair::assertSameBehaviourAndSilent,
+                () -> assertTrue(pair.agent().behaviour().contains(
+                        "onExit done while a zombie: 0, alive after onExit: 0"), pair.agent()::toString));
+    }
+
+    /**
+     * spawn=off: the JDK spawns and reaps its children; ProcessHandle.of(pid).onExit() of such a child
+     * must complete only once the JDK's Process says not alive. Before the fix, 31 (JDK 17) and 54
+     * (JDK 25) of 400 rounds disagreed; the JDK alone has a rare race of its own (0 or 1 of 400 here),
+     * which the agent now shares exactly, hence a bound rather than 0.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void onExitOfAJdkChildAgreesWithItsProcessWithSpawnOff(Jdk jdk) throws Exception {
+        jdk.assumePresent();
+        ProgramsIT.Pair pair = new ProgramsIT.Pair(
+                Jvm.on(jdk).main("ExitAgreementApp", "child", "400").run(),
+                Jvm.on(jdk).agent("spawn=false").main("ExitAgreementApp", "child", "400").run());
+        long plain = pair.jdk().number("children", "aliveAfterOnExit");
+        long hooked = pair.agent().number("children", "aliveAfterOnExit");
+        System.out.printf("[pidfd4j-it] %s spawn=off: isAlive() true after ProcessHandle.of(pid).onExit() in %d of %s"
+                + " rounds without the agent, %d of %s with it%n", jdk, plain,
+                pair.jdk().evidenceOne("children").get("compared"), hooked,
+                pair.agent().evidenceOne("children").get("compared"));
+        assertAll(
+                pair::assertSameBehaviourAndSilent,
+                () -> assertTrue(pair.agent().behaviour().contains("child rounds: some"), pair.agent()::toString),
+                () -> assertTrue(hooked <= 5, hooked + " rounds disagreed with the agent\n" + pair.agent()));
+    }
+
     private static Jvm.Result nonChildExit(Jdk jdk, boolean agent) throws Exception {
         jdk.assumePresent();
         Files.createDirectories(Jvm.WORK);

@@ -91,7 +91,7 @@ public final class AgentSupport {
     /**
      * In place of {@code ProcessHandleImpl.completion(pid, shouldReap)}: a future of the exit value
      * (0 for a process that is not a pidfd4j child, as with the JDK), or null when the JDK's own code
-     * should handle it (a child the JDK spawned and must reap, or a pid pidfds cannot watch).
+     * should handle it (a child of this JVM that pidfd4j did not spawn, or a pid pidfds cannot watch).
      *
      * <p>The future completes on the watcher thread. That is safe because its only callers, the
      * JDK's {@code ProcessHandleImpl.onExit()} and {@code ProcessImpl.onExit()}, attach nothing but
@@ -103,6 +103,12 @@ public final class AgentSupport {
         if (child != null) {
             return child.exitValueFuture();
         }
-        return shouldReap ? null : ForeignExit.onExit(pid);
+        // A child of this JVM that pidfd4j did not spawn (spawn=off, a fallback, native code): the JDK's
+        // own code hands out the future of its reaper, which completes once its Process says not alive.
+        // A pidfd would complete at the exit, before that reaper has reaped and recorded it.
+        if (shouldReap || ForeignExit.isChildOfThisJvm(pid)) {
+            return null;
+        }
+        return ForeignExit.onExit(pid);
     }
 }

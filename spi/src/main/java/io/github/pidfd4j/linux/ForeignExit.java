@@ -1,5 +1,8 @@
 package io.github.pidfd4j.linux;
 
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,11 +17,36 @@ final class ForeignExit {
     /** One pidfd per watched pid, shared by every caller until the exit. */
     private static final Map<Long, CompletableFuture<Integer>> WATCHED = new ConcurrentHashMap<>();
 
+    /** Zombie re-checks, when the kernel does not wake the watcher at the reap: 10 ms doubling to 1 s. */
+    private static final long FIRST_RETRY_NANOS = 10_000_000;
+    private static final long MAX_RETRY_NANOS = 1_000_000_000;
+
+    private static final long SELF = ProcessHandle.current().pid();
+
     private ForeignExit() {
     }
 
+    /** Whether the parent of {@code pid} is this JVM, from /proc/{@code pid}/stat; false if unknown or gone. */
+    static boolean isChildOfThisJvm(long pid) {
+        byte[] head;
+        try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+            head = in.readNBytes(512);  // "pid (comm) state ppid ...": comm is at most 64 bytes
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+        String stat = new String(head, StandardCharsets.ISO_8859_1);
+        int end = stat.lastIndexOf(')');  // comm may contain spaces and parentheses, never past the last
+        String[] fields = end < 0 ? new String[0] : stat.substring(end + 1).trim().split(" ", 3);
+        try {
+            return fields.length >= 2 && Long.parseLong(fields[1]) == SELF;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     /**
-     * A future completed with 0 when the process exits, already completed if it is gone, or null
+     * A future completed with 0 when the process is gone (exited and reaped by its parent: until
+     * then the JDK's handle says alive), already completed if it is gone, or null
      * when pidfds cannot watch it (EPERM, EMFILE...): the caller falls back. It completes on the
      * watcher thread: for callers that attach only async stages (see AgentSupport.completion).
      */
@@ -41,11 +69,29 @@ final class ForeignExit {
             return raced.copy();
         }
         PidfdWatcher.get().watch(new PidfdWatcher.Watch(new PidfdHandle(fd)) {
+            private long retryNanos = FIRST_RETRY_NANOS;
+
             @Override
-            boolean onReadable() {  // readable means exited: a pidfd reports nothing else
+            boolean onReadable() {
+                // Readable means exited, but a zombie is alive for the JDK's handle until its parent
+                // reaps it (/proc/<pid> is still there), so complete only after the reap: signal 0
+                // through the pidfd fails with ESRCH exactly then (0, or EPERM for another user's
+                // process, while it is a zombie). The pidfd names this process, never a pid's reuse.
+                if (pidfd.signal(0) != LinuxNative.ESRCH) {
+                    return false;  // disarmed: the reap wakes it (EPOLLHUP, Linux 6.9+) or retryNanos
+                }
                 WATCHED.remove(pid, exited);
                 exited.complete(0);
                 return true;
+            }
+
+            @Override
+            long retryNanos() {
+                // Before Linux 6.9 the reap raises no event: look again, less and less often, as the
+                // JDK's own loop for a non-child does (without ever blocking the watcher).
+                long r = retryNanos;
+                retryNanos = Math.min(MAX_RETRY_NANOS, 2 * retryNanos);
+                return r;
             }
 
             @Override

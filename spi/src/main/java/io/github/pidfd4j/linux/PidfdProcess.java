@@ -177,10 +177,12 @@ final class PidfdProcess extends Process {
 
     /** Watcher thread: the child is reaped. Record, wake waiters, and hand the rest elsewhere. */
     private void exited(ExitInfo info) {
-        // Drain and close the pipes first, here when nobody is using them (the usual case); otherwise
-        // on another thread, which may have to wait for a blocked reader or writer. First, because a
-        // woken waiter usually starts the next child at once, and this thread's leftover work would
-        // then compete with that child for a CPU.
+        // Drain and close the pipes first, here when no thread is inside a stream method (the usual
+        // case); otherwise on another thread, which may have to wait for a blocked reader or writer.
+        // processExitedIfIdle only tries the stream's own lock and never takes its monitor, which user
+        // code may hold for as long as it likes: this never waits, so recording the exit below is
+        // never delayed by user code. First, because a woken waiter usually starts the next child at
+        // once, and this thread's leftover work would then compete with that child for a CPU.
         boolean out = !(stdout instanceof ProcessStreams.ProcessPipeInputStream s) || s.processExitedIfIdle();
         boolean err = !(stderr instanceof ProcessStreams.ProcessPipeInputStream s) || s.processExitedIfIdle();
         boolean in = !(stdin instanceof ProcessStreams.ProcessPipeOutputStream s) || s.processExitedIfIdle();
@@ -229,6 +231,25 @@ final class PidfdProcess extends Process {
     }
 
     boolean hasExited() {
+        return hasExited;
+    }
+
+    /**
+     * Whether the child has exited, asking the pidfd when the exit is not recorded yet: other code may
+     * have seen the exit before the watcher did (the JDK's {@code ProcessHandle.of(pid).onExit()}
+     * waits with WNOWAIT), and once any onExit() has completed no isAlive() may say true. One poll(2)
+     * that never waits; the reap itself happens under the reap lock, as in pollBriefly.
+     */
+    boolean exitedNow() {
+        if (!hasExited && pidfd.acquire()) {  // acquire fails only once closed, i.e. after the reap
+            try {
+                if (LinuxNative.pidfd4j_poll(pidfd.fd(), 0) > 0) {
+                    reapIfExited();
+                }
+            } finally {
+                pidfd.release();
+            }
+        }
         return hasExited;
     }
 
@@ -288,6 +309,8 @@ final class PidfdProcess extends Process {
             long start = System.nanoTime();
             pollBriefly(TimeUnit.NANOSECONDS.toMillis(remainingNanos));
             remainingNanos -= System.nanoTime() - start;
+        } else if (remainingNanos <= 0) {
+            return exitedNow();  // waitFor(0, ...) is a question, answered as isAlive() answers it
         }
         lock.lock();
         try {
@@ -302,6 +325,7 @@ final class PidfdProcess extends Process {
 
     @Override
     public int exitValue() {
+        exitedNow();  // not "alive" per isAlive() must mean an exit value here
         lock.lock();
         try {
             if (!hasExited) {
@@ -315,7 +339,7 @@ final class PidfdProcess extends Process {
 
     @Override
     public boolean isAlive() {
-        return !hasExited;
+        return !exitedNow();
     }
 
     @Override

@@ -88,10 +88,10 @@ final class PidfdProcessHandle implements ProcessHandle {
         return !process.hasExited() && process.pidfd().signal(LinuxNative.SIGKILL) == 0;
     }
 
-    /** Alive until reaped; a zombie counts as alive, as with the JDK's handle. */
+    /** Alive until reaped, as with the JDK's handle; an exit the watcher has not seen yet is reaped here. */
     @Override
     public boolean isAlive() {
-        return !process.hasExited();
+        return !process.exitedNow();
     }
 
     @Override

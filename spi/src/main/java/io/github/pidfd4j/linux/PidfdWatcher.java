@@ -1,8 +1,8 @@
 package io.github.pidfd4j.linux;
 
 import java.lang.System.Logger.Level;
-import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -36,6 +36,17 @@ final class PidfdWatcher {
 
         /** The watch could not be registered; it must still complete somehow. */
         abstract void onRegistrationFailed(int errno);
+
+        /**
+         * How long to stay disarmed after {@link #onReadable()} returned false. While disarmed, the
+         * pidfd still reports EPOLLHUP, which Linux 6.9+ raises when the process is reaped.
+         */
+        long retryNanos() {
+            return SPURIOUS_RETRY_NANOS;
+        }
+
+        long rearmAt;      // watcher thread only: when to re-arm
+        boolean disarmed;  // watcher thread only: in the re-arm queue
     }
 
     private static final class Holder {
@@ -49,8 +60,9 @@ final class PidfdWatcher {
     private final int epfd;
     private final Map<Long, Watch> watches = new ConcurrentHashMap<>();
     private final AtomicInteger generation = new AtomicInteger();
-    private final ArrayDeque<Watch> rearm = new ArrayDeque<>();  // watcher thread only
-    private final ArrayDeque<Long> rearmAt = new ArrayDeque<>();
+    /** Disarmed watches by re-arm time; watcher thread only. Delays differ per watch (see retryNanos). */
+    private final PriorityQueue<Watch> rearm = new PriorityQueue<>(
+            (a, b) -> Long.signum(a.rearmAt - b.rearmAt));  // nanoTime order: compare differences
 
     private PidfdWatcher() {
         int fd = LinuxNative.pidfd4j_epoll_create();
@@ -125,25 +137,32 @@ final class PidfdWatcher {
             watches.remove(w.key);
             LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_DEL, w.pidfd.fd(), 0, 0);
             w.pidfd.release();
-        } else {
-            // Readable but not exited: disarm, and look again shortly instead of spinning.
+        } else if (!w.disarmed) {
+            // Readable but not done: disarm, and look again later instead of spinning. (A disarmed
+            // watch is woken only by EPOLLHUP, i.e. once the process is reaped, which every Watch
+            // takes as done; if one did not, it stays queued once and is not queued again.)
             LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), 0, w.key);
+            w.disarmed = true;
+            w.rearmAt = System.nanoTime() + w.retryNanos();
             rearm.add(w);
-            rearmAt.add(System.nanoTime() + SPURIOUS_RETRY_NANOS);
         }
     }
 
     private int timeoutMillis() {
-        Long due = rearmAt.peek();
-        return due == null ? -1 : (int) Math.max(0, (due - System.nanoTime() + 999_999) / 1_000_000);
+        Watch due = rearm.peek();
+        return due == null ? -1 : (int) Math.max(0, (due.rearmAt - System.nanoTime() + 999_999) / 1_000_000);
     }
 
     private void rearmDue() {
         long now = System.nanoTime();
-        while (!rearmAt.isEmpty() && rearmAt.peek() - now <= 0) {
-            rearmAt.poll();
+        while (!rearm.isEmpty() && rearm.peek().rearmAt - now <= 0) {
             Watch w = rearm.poll();
-            LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), LinuxNative.EPOLLIN, w.key);
+            w.disarmed = false;
+            // Done meanwhile (woken by EPOLLHUP while disarmed): its descriptor may be closed and its
+            // number reused by another watch, which a MOD here would hijack.
+            if (watches.get(w.key) == w) {
+                LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), LinuxNative.EPOLLIN, w.key);
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The streams of a child, shaped like the JDK's own (ProcessImpl's ProcessPipeInputStream and
@@ -76,81 +76,92 @@ final class ProcessStreams {
      * closed, and reads continue from the kept bytes; a grandchild's later output is lost (as with the
      * JDK). The blocking {@code read()} holds the stream's monitor, as in the JDK.
      *
-     * <p>{@code users} counts threads inside a method that takes the monitor, counted before they
-     * take it: while it is 0 the exit can be processed at once without waiting for anybody.
+     * <p>Every method that touches the pipe holds the monitor (as the JDK's do), then {@code pipeLock}.
+     * The exit path takes only {@code pipeLock}, with {@code tryLock}: user code can hold the monitor
+     * for as long as it likes ({@code synchronized (p.getInputStream()) { p.waitFor(); }} is legal),
+     * but {@code pipeLock} is held only by a thread inside one of these methods. When a reader holds
+     * it (blocked in read(), as usual at exit), the drain goes to another thread; the test and the
+     * acquisition are one atomic step, so no reader can slip in between.
      */
     static final class ProcessPipeInputStream extends BufferedInputStream {
         private final Object closeLock = new Object();
-        private final AtomicInteger users = new AtomicInteger();
+        private final ReentrantLock pipeLock = new ReentrantLock();
 
         ProcessPipeInputStream(int fd) {
             super(new PipeInputStream(LinuxNative.fdNew(fd)), 8192);
         }
 
         @Override
-        public int read() throws IOException {
-            users.incrementAndGet();
+        public synchronized int read() throws IOException {
+            pipeLock.lock();
             try {
                 return super.read();
             } finally {
-                users.decrementAndGet();
+                pipeLock.unlock();
             }
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            users.incrementAndGet();
+        public synchronized int read(byte[] b, int off, int len) throws IOException {
+            pipeLock.lock();
             try {
                 return super.read(b, off, len);
             } finally {
-                users.decrementAndGet();
+                pipeLock.unlock();
             }
         }
 
         @Override
-        public long skip(long n) throws IOException {
-            users.incrementAndGet();
+        public synchronized long skip(long n) throws IOException {
+            pipeLock.lock();
             try {
                 return super.skip(n);
             } finally {
-                users.decrementAndGet();
+                pipeLock.unlock();
             }
         }
 
         @Override
-        public int available() throws IOException {
-            users.incrementAndGet();
+        public synchronized int available() throws IOException {
+            pipeLock.lock();
             try {
                 return super.available();
             } finally {
-                users.decrementAndGet();
+                pipeLock.unlock();
             }
         }
 
-        @Override
-        public long transferTo(OutputStream out) throws IOException {
-            users.incrementAndGet();
-            try {
-                return super.transferTo(out);
-            } finally {
-                users.decrementAndGet();
-            }
-        }
+        // transferTo, readAllBytes, readNBytes: BufferedInputStream leaves them to InputStream for a
+        // subclass, which loops over read(byte[], int, int) above (JDK 17 and 25).
 
-        /** Processes the exit now if no reader can be holding the monitor; false: do it elsewhere. */
+        /** Processes the exit now unless a thread is inside a stream method; false: do it elsewhere. */
         boolean processExitedIfIdle() {
-            if (users.get() != 0) {
+            if (!pipeLock.tryLock()) {
                 return false;
             }
-            processExited();  // a reader arriving meanwhile waits for this short, non-blocking drain
+            try {
+                processExitedLocked();  // a reader arriving meanwhile waits for this short, non-blocking drain
+            } finally {
+                pipeLock.unlock();
+            }
             return true;
         }
 
+        /** Waits for the thread inside a stream method (a blocked reader), then drains and closes. */
+        void processExited() {
+            pipeLock.lock();  // never the monitor: a user may hold it without ever reading again
+            try {
+                processExitedLocked();
+            } finally {
+                pipeLock.unlock();
+            }
+        }
+
         /** Drains what is in the pipe (never blocks: it reads only available bytes) and closes it. */
-        synchronized void processExited() {
+        private void processExitedLocked() {
             synchronized (closeLock) {
                 try {
-                    InputStream in = this.in;
+                    InputStream in = this.in;  // volatile: the swap below is seen by the next reader
                     if (in != null) {  // null iff closed
                         byte[] stragglers = drain(in);
                         in.close();
@@ -174,61 +185,80 @@ final class ProcessStreams {
 
         @Override
         public void close() throws IOException {
+            // Neither the monitor nor pipeLock: destroy() closes under a blocked reader, as the JDK does.
             synchronized (closeLock) {  // BufferedInputStream.close() is not synchronized
                 super.close();
             }
         }
     }
 
-    /** The child's stdin; closed at exit, after which writes fail with "Stream closed". */
+    /**
+     * The child's stdin; closed at exit, after which writes fail with "Stream closed". Same locking
+     * as {@link ProcessPipeInputStream}: the monitor, then {@code pipeLock}; the exit only tries
+     * {@code pipeLock}.
+     */
     static final class ProcessPipeOutputStream extends BufferedOutputStream {
-        private final AtomicInteger users = new AtomicInteger();
+        private final ReentrantLock pipeLock = new ReentrantLock();
 
         ProcessPipeOutputStream(int fd) {
             super(new FileOutputStream(LinuxNative.fdNew(fd)), 8192);
         }
 
         @Override
-        public void write(int b) throws IOException {
-            users.incrementAndGet();
+        public synchronized void write(int b) throws IOException {
+            pipeLock.lock();
             try {
                 super.write(b);
             } finally {
-                users.decrementAndGet();
+                pipeLock.unlock();
             }
         }
 
         @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            users.incrementAndGet();
+        public synchronized void write(byte[] b, int off, int len) throws IOException {
+            pipeLock.lock();
             try {
                 super.write(b, off, len);
             } finally {
-                users.decrementAndGet();
+                pipeLock.unlock();
             }
         }
 
         @Override
-        public void flush() throws IOException {
-            users.incrementAndGet();
+        public synchronized void flush() throws IOException {
+            pipeLock.lock();
             try {
                 super.flush();
             } finally {
-                users.decrementAndGet();
+                pipeLock.unlock();
             }
         }
 
-        /** Closes now if no writer can be holding the monitor (blocked on a full pipe); false otherwise. */
+        /** Closes now unless a writer is inside (maybe blocked on a full pipe); false otherwise. */
         boolean processExitedIfIdle() {
-            if (users.get() != 0) {
+            if (!pipeLock.tryLock()) {
                 return false;
             }
-            processExited();
+            try {
+                processExitedLocked();
+            } finally {
+                pipeLock.unlock();
+            }
             return true;
         }
 
-        synchronized void processExited() {
-            OutputStream out = this.out;
+        /** Waits for the writer inside, then closes. */
+        void processExited() {
+            pipeLock.lock();  // never the monitor, as for the input streams
+            try {
+                processExitedLocked();
+            } finally {
+                pipeLock.unlock();
+            }
+        }
+
+        private void processExitedLocked() {
+            OutputStream out = this.out;  // not volatile: pipeLock orders this with every writer
             if (out != null) {
                 try {
                     out.close();

@@ -182,4 +182,43 @@ class PidfdSpecificTest {
             return true;  // gone meanwhile
         }
     }
+
+    @Test
+    void theAgentsOnExitHookLeavesChildrenPidfd4jDidNotSpawnToTheJdk() throws Exception {
+        // spawn=off: the JDK's reaper records the exit in its Process after it completes its future; a
+        // pidfd completed at the exit, before that (31 and 54 of 400 rounds disagreed with isAlive()).
+        Process jdkChild = new ProcessBuilder("sleep", "60").start();
+        try {
+            assertEquals(null, AgentSupport.completion(jdkChild.pid(), false), "the JDK's own completion");
+        } finally {
+            jdkChild.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void theAgentsOnExitOfANonChildWaitsUntilItsParentReapsIt() throws Exception {
+        // The JDK's handle says alive while a zombie is unreaped (/proc/<pid> is still there), so onExit()
+        // must not complete before the reap. dash reaps its background job only in "wait".
+        Process sh = new ProcessBuilder("/bin/sh", "-c", "sleep 0.05 & echo $!; read x; wait").start();
+        long pid = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(sh.getInputStream()))
+                .readLine().trim());
+        CompletableFuture<Integer> exited = AgentSupport.completion(pid, false);
+        assertTrue(Proc.eventually(10_000, () -> state(pid) == 'Z'), "the grandchild became a zombie");
+        Thread.sleep(200);
+        assertFalse(exited.isDone(), "completed while a zombie, which the JDK's handle reports alive");
+        sh.getOutputStream().write('\n');
+        sh.getOutputStream().close();  // the parent reaps it now
+        assertEquals(0, exited.get(20, TimeUnit.SECONDS));
+        assertTrue(ProcessHandle.of(pid).isEmpty(), "gone once onExit() completed");
+        assertEquals(0, sh.waitFor());
+    }
+
+    private static char state(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (IOException e) {
+            return '?';
+        }
+    }
 }
