@@ -1,9 +1,9 @@
 package io.github.pidfd4j;
 
+import io.github.pidfd4j.linux.PidfdProcessProvider;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -23,7 +23,10 @@ public final class ProcessProviders {
     /** The system property that names the provider to use. */
     public static final String PROVIDER_PROPERTY = "pidfd4j.provider";
 
-    private static final System.Logger LOG = System.getLogger("io.github.pidfd4j");
+    /** Looked up only to log: the first System.getLogger bootstraps the JDK's logging (~30 ms). */
+    private static System.Logger log() {
+        return System.getLogger("io.github.pidfd4j");
+    }
 
     private ProcessProviders() {
     }
@@ -45,65 +48,101 @@ public final class ProcessProviders {
 
     /** Every provider found, best first, whether available or not. */
     public static List<ProcessProvider> all() {
-        return Selected.ALL;
+        return Found.ALL;
     }
 
     /** The provider with this name, whether available or not. */
     public static Optional<ProcessProvider> byName(String name) {
-        return Selected.ALL.stream().filter(p -> p.name().equals(name)).findFirst();
+        for (ProcessProvider p : Found.ALL) {
+            if (p.name().equals(name)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
     }
 
     private static int rank(ProcessProvider p) {
         switch (p.name()) {
-            case "pidfd": return 0;
+            case PidfdProcessProvider.NAME: return 0;
             case JdkProcessProvider.NAME: return 2;
             default: return 1;
         }
     }
 
-    /** Initialisation-on-demand holder: the providers are loaded and probed once, on first use. */
-    private static final class Selected {
+    /** The built-in pidfd provider: the one ServiceLoader would find first (holds no state). */
+    private static final class Builtin {
+        static final PidfdProcessProvider PIDFD = new PidfdProcessProvider();
+    }
+
+    /** Initialisation-on-demand holder: every provider on the class path, loaded once, on first use. */
+    private static final class Found {
         static final List<ProcessProvider> ALL = load();
-        static final ProcessProvider PROVIDER = select(System.getProperty(PROVIDER_PROPERTY));
 
         private static List<ProcessProvider> load() {
-            List<ProcessProvider> found = new ArrayList<>();
+            List<List<ProcessProvider>> byRank = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             boolean hasJdk = false;
             for (ProcessProvider p : ServiceLoader.load(ProcessProvider.class, ProcessProviders.class.getClassLoader())) {
-                found.add(p);
+                if (p.getClass() == PidfdProcessProvider.class) {
+                    p = Builtin.PIDFD;  // the same instance provider() may have returned already
+                }
+                byRank.get(rank(p)).add(p);
                 hasJdk |= p instanceof JdkProcessProvider;
             }
             if (!hasJdk) {
-                found.add(new JdkProcessProvider());  // e.g. when a shading tool dropped META-INF/services
+                byRank.get(2).add(new JdkProcessProvider());  // e.g. when a shading tool dropped META-INF/services
             }
-            found.sort(Comparator.comparingInt(ProcessProviders::rank));
+            List<ProcessProvider> found = new ArrayList<>();
+            for (List<ProcessProvider> rank : byRank) {
+                found.addAll(rank);  // stable: class-path order within a rank
+            }
             return List.copyOf(found);
         }
+    }
+
+    /** Initialisation-on-demand holder: the selection, made once, on first use. */
+    private static final class Selected {
+        static final ProcessProvider PROVIDER = select(System.getProperty(PROVIDER_PROPERTY));
 
         private static ProcessProvider select(String requested) {
-            ProcessProvider best = ALL.stream().filter(ProcessProvider::isAvailable).findFirst().orElseThrow();
-            if (requested != null && !requested.isBlank()) {
-                String name = requested.trim().toLowerCase(Locale.ROOT);
+            String name = requested == null ? "" : requested.trim().toLowerCase(Locale.ROOT);
+            if ((name.isEmpty() || name.equals(PidfdProcessProvider.NAME)) && Builtin.PIDFD.isAvailable()) {
+                // pidfd ranks first, so the common case needs no scan of the class path (start-up cost).
+                return Builtin.PIDFD;
+            }
+            ProcessProvider best = null;
+            for (ProcessProvider p : Found.ALL) {
+                if (p.isAvailable()) {
+                    best = p;
+                    break;
+                }
+            }
+            if (best == null) {
+                throw new IllegalStateException("no process provider is available");  // jdk always is
+            }
+            if (!name.isEmpty()) {
                 Optional<ProcessProvider> named = byName(name);
                 if (named.isEmpty()) {
-                    LOG.log(Level.WARNING, "pidfd4j: unknown process provider \"{0}\" in -D{1}; the known ones are {2}; using \"{3}\"",
-                            requested, PROVIDER_PROPERTY, ALL.stream().map(ProcessProvider::name).toList(), best.name());
+                    List<String> known = new ArrayList<>();
+                    for (ProcessProvider p : Found.ALL) {
+                        known.add(p.name());
+                    }
+                    log().log(Level.WARNING, "pidfd4j: unknown process provider \"{0}\" in -D{1}; the known ones are {2}; using \"{3}\"",
+                            requested, PROVIDER_PROPERTY, known, best.name());
                 } else if (!named.get().isAvailable()) {
                     Throwable cause = named.get().unavailabilityCause();
-                    LOG.log(Level.WARNING, "pidfd4j: process provider \"" + name + "\" was requested with -D" + PROVIDER_PROPERTY
+                    log().log(Level.WARNING, "pidfd4j: process provider \"" + name + "\" was requested with -D" + PROVIDER_PROPERTY
                             + " but is unavailable (" + cause + "); using \"" + best.name() + "\"", cause);
                 } else {
                     best = named.get();
                 }
             } else {
-                for (ProcessProvider p : ALL) {
+                for (ProcessProvider p : Found.ALL) {
                     if (p == best) {
                         break;
                     }
-                    LOG.log(Level.DEBUG, "pidfd4j: process provider \"" + p.name() + "\" is unavailable: " + p.unavailabilityCause());
+                    log().log(Level.DEBUG, "pidfd4j: process provider \"" + p.name() + "\" is unavailable: " + p.unavailabilityCause());
                 }
             }
-            LOG.log(Level.DEBUG, "pidfd4j: using process provider \"{0}\" (spawn path {1})", best.name(), best.spawnPath());
             return best;
         }
     }

@@ -1,7 +1,10 @@
 package io.github.pidfd4j.linux;
 
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -65,7 +68,7 @@ final class NativeLibraryLoader {
             }
             Path second = Files.createTempFile(dir.path, "libpidfd4j-", ".so");
             second.toFile().deleteOnExit();
-            Files.write(second, bytes);
+            write(second, bytes);
             System.load(second.toString());
         }
     }
@@ -88,7 +91,7 @@ final class NativeLibraryLoader {
 
     /** The file-system uid of this process (the owner of the files it creates). */
     static int currentUid() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        for (String line : new String(read(Path.of("/proc/self/status")), StandardCharsets.ISO_8859_1).split("\n")) {
             if (line.startsWith("Uid:")) {
                 String[] ids = line.substring(4).trim().split("\\s+");  // real, effective, saved, fs
                 return Integer.parseInt(ids[3]);
@@ -189,11 +192,11 @@ final class NativeLibraryLoader {
     private static Path install(Path dir, byte[] bytes, int uid) throws IOException {
         CRC32 crc = new CRC32();
         crc.update(bytes);
-        Path file = dir.resolve(String.format("libpidfd4j-%08x-%d.so", crc.getValue(), bytes.length));
+        Path file = dir.resolve("libpidfd4j-" + Long.toHexString(crc.getValue()) + "-" + bytes.length + ".so");
         if (!holds(file, bytes, uid)) {
             Path tmp = Files.createTempFile(dir, ".libpidfd4j-", ".tmp");  // mode 0600
             try {
-                Files.write(tmp, bytes);
+                write(tmp, bytes);
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(tmp);
@@ -214,6 +217,20 @@ final class NativeLibraryLoader {
         }
         int mode = (Integer) a.get("mode");
         return (mode & S_IFMT) == S_IFREG && (Integer) a.get("uid") == uid && (mode & 022) == 0
-                && Arrays.equals(Files.readAllBytes(file), bytes);
+                && Arrays.equals(read(file), bytes);
+    }
+
+    // java.io rather than Files.readAllBytes/write: their channel classes are not in the JDK's
+    // class-data archive, and loading them costs every JVM a few milliseconds of start-up.
+    private static byte[] read(Path file) throws IOException {
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static void write(Path file, byte[] bytes) throws IOException {
+        try (FileOutputStream out = new FileOutputStream(file.toFile())) {
+            out.write(bytes);
+        }
     }
 }

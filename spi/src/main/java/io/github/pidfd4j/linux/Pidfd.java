@@ -19,7 +19,10 @@ final class Pidfd {
 
     static final String SPAWN_PATH_PROPERTY = "pidfd4j.spawnPath";
 
-    private static final System.Logger LOG = System.getLogger("io.github.pidfd4j");
+    /** Looked up only to log: the first System.getLogger bootstraps the JDK's logging (~30 ms). */
+    private static System.Logger log() {
+        return System.getLogger("io.github.pidfd4j");
+    }
 
     private static final SpawnPath PATH;
     private static final Throwable CAUSE;
@@ -30,7 +33,7 @@ final class Pidfd {
         if (cause == null) {
             String forced = System.getProperty(SPAWN_PATH_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
             if (!forced.isEmpty() && !forced.equals("clone-pidfd") && !forced.equals("pidfd-open")) {
-                LOG.log(Level.WARNING, "pidfd4j: ignoring -D{0}={1}: expected clone-pidfd or pidfd-open",
+                log().log(Level.WARNING, "pidfd4j: ignoring -D{0}={1}: expected clone-pidfd or pidfd-open",
                         SPAWN_PATH_PROPERTY, forced);
                 forced = "";
             }
@@ -41,7 +44,7 @@ final class Pidfd {
             } else if (!forced.equals("clone-pidfd") && (openErr = probe(LinuxNative.PATH_PIDFD_OPEN)) == 0) {
                 path = SpawnPath.CLONE_THEN_PIDFD_OPEN;
                 if (cloneErr > 0) {
-                    LOG.log(Level.DEBUG, "pidfd4j: clone(CLONE_PIDFD) refused ({0}); using clone + pidfd_open",
+                    log().log(Level.DEBUG, "pidfd4j: clone(CLONE_PIDFD) refused ({0}); using clone + pidfd_open",
                             describe(cloneErr));
                 }
             } else {
@@ -56,7 +59,6 @@ final class Pidfd {
         }
         PATH = path;
         CAUSE = cause;
-        LOG.log(Level.DEBUG, "pidfd4j: spawn path {0}{1}", PATH, CAUSE == null ? "" : " (" + CAUSE + ")");
     }
 
     private Pidfd() {

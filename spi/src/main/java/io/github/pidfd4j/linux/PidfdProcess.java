@@ -21,7 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PidfdProcess extends Process {
 
-    private static final System.Logger LOG = System.getLogger("io.github.pidfd4j");
+    /** Looked up only to log: the first System.getLogger bootstraps the JDK's logging (~30 ms). */
+    private static System.Logger log() {
+        return System.getLogger("io.github.pidfd4j");
+    }
     private static final AtomicBoolean STOLEN_LOGGED = new AtomicBoolean();
 
     /** Live (unreaped) children by pid, for the agent's ProcessHandle.onExit() hook. */
@@ -35,13 +38,15 @@ final class PidfdProcess extends Process {
      * thread inside a read or write holds the stream's monitor, possibly blocked (as with the JDK,
      * whose reaper thread blocks then). Threads come and go with that rare demand.
      */
-    private static final Executor STREAM_CLOSER = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), r -> {
-                Thread t = new Thread(null, r, "pidfd4j-exit-streams", 0, false);
-                t.setDaemon(true);
-                t.setContextClassLoader(null);
-                return t;
-            });
+    private static final class StreamCloser {  // a holder: built on first need, not at start-up
+        static final Executor EXECUTOR = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(null, r, "pidfd4j-exit-streams", 0, false);
+                    t.setDaemon(true);
+                    t.setContextClassLoader(null);
+                    return t;
+                });
+    }
 
     private final int pid;
     private final PidfdHandle pidfd;
@@ -103,7 +108,7 @@ final class PidfdProcess extends Process {
         @Override
         void onRegistrationFailed(int errno) {
             // Cannot watch it with epoll: wait for it on a thread of its own rather than lose it.
-            LOG.log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
+            log().log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
                     pid, LinuxNative.strerror(errno));
             Thread t = new Thread(null, () -> {
                 do {
@@ -169,7 +174,7 @@ final class PidfdProcess extends Process {
             return ExitInfo.fromWaitStatus(status[0]);
         }
         if (STOLEN_LOGGED.compareAndSet(false, true)) {
-            LOG.log(Level.WARNING, "pidfd4j: pid {0} was reaped by someone else ({1}) and this kernel cannot tell its "
+            log().log(Level.WARNING, "pidfd4j: pid {0} was reaped by someone else ({1}) and this kernel cannot tell its "
                     + "exit status; reporting 0 as the JDK does (logged once)", pid, LinuxNative.strerror(err));
         }
         return ExitInfo.UNKNOWN;
@@ -187,7 +192,7 @@ final class PidfdProcess extends Process {
         boolean err = !(stderr instanceof ProcessStreams.ProcessPipeInputStream s) || s.processExitedIfIdle();
         boolean in = !(stdin instanceof ProcessStreams.ProcessPipeOutputStream s) || s.processExitedIfIdle();
         if (!(out && err && in)) {
-            STREAM_CLOSER.execute(() -> closeStreamsAfterExit(!out, !err, !in));
+            StreamCloser.EXECUTOR.execute(() -> closeStreamsAfterExit(!out, !err, !in));
         }
         LIVE.remove((long) pid, this);
         lock.lock();

@@ -16,7 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class PidfdWatcher {
 
-    private static final System.Logger LOG = System.getLogger("io.github.pidfd4j");
+    /** Looked up only to log: the first System.getLogger bootstraps the JDK's logging (~30 ms). */
+    private static System.Logger log() {
+        return System.getLogger("io.github.pidfd4j");
+    }
 
     /** Re-arm delay after a readiness that was not an exit (ptrace detach, the RHEL 8.5 poll bug). */
     private static final long SPURIOUS_RETRY_NANOS = 10_000_000;
@@ -108,7 +111,7 @@ final class PidfdWatcher {
             try {
                 int n = LinuxNative.pidfd4j_epoll_wait(epfd, ready, timeoutMillis());
                 if (n < 0) {
-                    LOG.log(Level.ERROR, "pidfd4j: epoll_wait failed: {0}", LinuxNative.strerror(-n));
+                    log().log(Level.ERROR, "pidfd4j: epoll_wait failed: {0}", LinuxNative.strerror(-n));
                     Thread.sleep(10);
                     continue;
                 }
@@ -120,7 +123,7 @@ final class PidfdWatcher {
                 }
                 rearmDue();
             } catch (Throwable t) {  // never die: every live child depends on this thread
-                LOG.log(Level.ERROR, "pidfd4j: unexpected error in the watcher thread", t);
+                log().log(Level.ERROR, "pidfd4j: unexpected error in the watcher thread", t);
             }
         }
     }
@@ -130,7 +133,7 @@ final class PidfdWatcher {
         try {
             done = w.onReadable();
         } catch (Throwable t) {
-            LOG.log(Level.ERROR, "pidfd4j: error while handling the exit of " + w.pidfd, t);
+            log().log(Level.ERROR, "pidfd4j: error while handling the exit of " + w.pidfd, t);
             done = true;
         }
         if (done) {
