@@ -42,7 +42,7 @@ public final class AgentSupport {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         for (Class<?> c : new Class<?>[] {PidfdLauncher.class, PathSearch.class, ProcessStreams.class,
                 PidfdProcess.class, PidfdProcessHandle.class, PidfdHandle.class, ExitInfo.class,
-                SpawnFailure.class, ForeignExit.class}) {
+                SpawnFailure.class, ForeignExit.class, JdkHandles.class}) {
             try {
                 lookup.ensureInitialized(c);
             } catch (IllegalAccessException e) {
@@ -76,6 +76,16 @@ public final class AgentSupport {
      */
     public static void useJdkHandles(boolean useJdkHandles) {
         PidfdProcess.preferJdkHandles = useJdkHandles;
+    }
+
+    /**
+     * In place of {@code ProcessHandleImpl.destroyProcess(force)} ({@code force} non-null) or
+     * {@code isAlive()} (null) of the JDK's handle {@code handle}, whose pid and start time are given:
+     * the answer, or null when the JDK's own code should answer. Called with the agent's re-entrancy
+     * guard set, so {@code handle.isAlive()} here is the JDK's own start-time check.
+     */
+    public static Boolean handle(ProcessHandle handle, long pid, long startTime, Boolean force) {
+        return JdkHandles.answer(handle, pid, startTime, force);
     }
 
     /**
