@@ -61,7 +61,28 @@ public final class AgentSupport {
     public static Process start(String[] cmdarray, Map<String, String> environment, String dir,
                                 Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
-        return PidfdLauncher.start(cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        try {
+            return PidfdLauncher.start(cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        } catch (IOException e) {
+            closePipelineLink(links);
+            throw e;
+        }
+    }
+
+    /**
+     * A pipeline stage failed to start: the JDK's startPipeline then throws without closing the read end
+     * of the previous stage's output (links[0]), which no one else holds; the library's own
+     * startPipeline closes it, and so does the agent. The descriptor object is marked closed (-1), so
+     * nothing can close the number again once it has been reused.
+     */
+    private static void closePipelineLink(FileDescriptor[] links) {
+        if (links != null && links[0] != null) {
+            int fd = LinuxNative.fdGet(links[0]);
+            if (fd >= 0) {
+                LinuxNative.fdSet(links[0], -1);
+                LinuxNative.pidfd4j_close(fd);
+            }
+        }
     }
 
     /** Use the JDK's own null streams (ProcessBuilder.NullInputStream/NullOutputStream.INSTANCE). */
