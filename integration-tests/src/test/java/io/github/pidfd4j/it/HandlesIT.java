@@ -24,7 +24,7 @@ class HandlesIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void aStaleHandleNeverKillsTheProcessThatGotItsPid(Jdk jdk) throws Exception {
-        int rounds = 40;
+        int rounds = 100;
         Jvm.Result without = staleHandles(jdk, false, rounds);
         Jvm.Result with = staleHandles(jdk, true, rounds);
         Map<String, String> plain = without.evidenceOne("stale");
