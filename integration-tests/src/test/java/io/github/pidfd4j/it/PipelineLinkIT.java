@@ -30,9 +30,11 @@ class PipelineLinkIT {
         assertAll(
                 () -> new ProgramsIT.Pair(without, with).assertSameBehaviourAndSilent(),
                 () -> assertTrue(with.behaviour().contains("failure: Cannot run program"), with::toString),
+                // A few descriptors come and go meanwhile (the pidfd of a killed first stage being closed, a
+                // stream the JDK's Cleaner has not closed yet: 0 to 4 seen on JDK 25); a leak is one per pipeline.
                 // The measurement works: the JDK leaves one descriptor per failed pipeline.
-                () -> assertTrue(plainGrowth >= n - 2, "the JDK's leak: " + plainGrowth + "\n" + without),
-                // With the agent none; at most the pidfd of the last killed first stage may still be closing.
-                () -> assertTrue(hookedGrowth <= 2, "left open with the agent: " + hookedGrowth + "\n" + with));
+                () -> assertTrue(plainGrowth >= n - 10, "the JDK's leak: " + plainGrowth + "\n" + without),
+                // With the agent, none.
+                () -> assertTrue(hookedGrowth < 10, "left open with the agent: " + hookedGrowth + "\n" + with));
     }
 }

@@ -14,8 +14,12 @@ public final class FailedPipelineApp {
 
     public static void main(String[] args) throws Exception {
         int n = Integer.parseInt(args[0]);
-        // One pipeline first, so that whatever is opened once (the watcher, class files) is open already.
-        String failure = failOnce();
+        // Some pipelines first, so that whatever is opened once (the watcher, class files, the JDK's
+        // lazily opened jars) is open already.
+        String failure = null;
+        for (int i = 0; i < 10; i++) {
+            failure = failOnce();
+        }
         long before = openFds();
         for (int i = 0; i < n; i++) {
             failOnce();
