@@ -28,6 +28,13 @@ final class Pidfd4jBridge {
     /** Replaces the body of {@code ProcessHandleImpl.completion}; null means the JDK's own body. */
     static volatile BiFunction<Long, Boolean, CompletableFuture<Integer>> exitHook;
 
+    /**
+     * Answers {@code ProcessHandleImpl.destroyProcess(force)} and {@code isAlive()}. Argument: {handle,
+     * pid, startTime, force (a Boolean; null for isAlive)}. Result: the Boolean answer, or null for the
+     * JDK's own body.
+     */
+    static volatile Function<Object[], Boolean> handleHook;
+
     /** Set while this thread runs a hook: whatever pidfd4j itself does then goes to the JDK. */
     private static final ThreadLocal<Boolean> BUSY = new ThreadLocal<>();
 
@@ -91,6 +98,37 @@ final class Pidfd4jBridge {
      */
     static byte[] environmentBlock(Map<String, String> environment) {
         return ProcessEnvironment.toEnvironmentBlock(environment, new int[1]);
+    }
+
+    /**
+     * Called by the prologue of {@code ProcessHandleImpl.destroyProcess(force)}, with the handle's own
+     * pid and start time: 1 or 0 for true or false, negative for the JDK's body (which also throws
+     * for the current process).
+     */
+    static int destroyProcess(ProcessHandle handle, long pid, long startTime, boolean force) {
+        Function<Object[], Boolean> hook = handleHook;
+        return hook == null ? -1 : handle(hook, new Object[] {handle, pid, startTime, force});
+    }
+
+    /** Called by the prologue of {@code ProcessHandleImpl.isAlive()}; as {@link #destroyProcess}. */
+    static int isAlive(ProcessHandle handle, long pid, long startTime) {
+        Function<Object[], Boolean> hook = handleHook;
+        return hook == null ? -1 : handle(hook, new Object[] {handle, pid, startTime, null});
+    }
+
+    private static int handle(Function<Object[], Boolean> hook, Object[] args) {
+        if (BUSY.get() != null) {
+            return -1;  // inside a hook, pidfd4j asks the JDK's own check of the start time
+        }
+        BUSY.set(Boolean.TRUE);
+        try {
+            Boolean answer = hook.apply(args);
+            return answer == null ? -1 : answer ? 1 : 0;
+        } catch (Throwable t) {
+            return -1;  // the hook logs its own failures; the JDK answers instead
+        } finally {
+            BUSY.remove();
+        }
     }
 
     /** The JDK's null streams, {@code ProcessBuilder.NullInputStream/NullOutputStream.INSTANCE}. */

@@ -112,6 +112,36 @@ class InstrumenterTest {
     }
 
     @Test
+    void handleDestroyAndIsAliveBeginWithTheBridgeCallGivenThePidAndStartTime() throws IOException {
+        Instrumenter.Patch completion = Instrumenter.exitPatch();
+        Instrumenter.Patch destroy = Instrumenter.destroyPatch();
+        Instrumenter.Patch alive = Instrumenter.alivePatch();
+        byte[] original = jdkClass(Instrumenter.PROCESS_HANDLE_IMPL);
+        byte[] patched = Instrumenter.patch(original, completion, destroy, alive);  // one class, three methods
+        assertNotNull(patched);
+        String h = "java/lang/ProcessHandleImpl.";
+        assertEquals("(Ljava/lang/ProcessHandle;JJZ)I", destroy.bridgeDescriptor);
+        assertEquals(List.of("25 0", "25 0", "180 " + h + "pid", "25 0", "180 " + h + "startTime", "21 1",
+                "184 java/lang/Pidfd4jBridge.destroyProcess(Ljava/lang/ProcessHandle;JJZ)I",
+                "89", "155", "172", "87"), head(patched, 11).get("destroyProcess(Z)Z"));
+        assertEquals(List.of("25 0", "25 0", "180 " + h + "pid", "25 0", "180 " + h + "startTime",
+                "184 java/lang/Pidfd4jBridge.isAlive(Ljava/lang/ProcessHandle;JJ)I",
+                "89", "155", "172", "87"), head(patched, 10).get("isAlive()Z"));
+        assertEquals("184 java/lang/Pidfd4jBridge.completion" + completion.descriptor,
+                head(patched, 3).get(completion.method + completion.descriptor).get(2));
+        // The JDK's bodies follow the prologues unchanged; the static isAlive(long) etc. are untouched.
+        Map<String, List<String>> before = head(original, 1000);
+        Map<String, List<String>> after = head(patched, 1011);
+        assertEquals(before.keySet(), after.keySet());
+        before.forEach((m, ops) -> {
+            List<String> now = after.get(m);
+            int skip = m.equals("destroyProcess(Z)Z") ? 11 : m.equals("isAlive()Z") ? 10
+                    : m.equals(completion.method + completion.descriptor) ? 7 : 0;
+            assertEquals(ops, now.subList(skip, now.size()), m);
+        });
+    }
+
+    @Test
     void aClassWithoutTheMethodIsLeftAlone() throws IOException {
         assertNull(Instrumenter.patch(jdkClass("java.lang.ProcessBuilder"), Instrumenter.spawnPatch()));
         byte[] processImpl = jdkClass(Instrumenter.PROCESS_IMPL);

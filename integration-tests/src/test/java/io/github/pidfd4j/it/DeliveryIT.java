@@ -98,6 +98,8 @@ class DeliveryIT {
                 () -> assertEquals(0, r.exitCode(), r::toString),
                 () -> assertEquals("", r.stderr(), r::toString),
                 () -> assertEquals(ProgramsIT.PIDFD_PROCESS, r.evidenceOne("probe").get("class"), r::toString),
+                // The patched isAlive() and destroyProcess() ran, and answered as the JDK would.
+                () -> assertTrue(r.behaviour().contains("handle after the exit: alive=false destroyed=false"), r::toString),
                 () -> assertTrue(log.contains("Verifying class java.lang.ProcessImpl with new format"), "not verified"),
                 () -> assertTrue(log.contains("Verifying class java.lang.ProcessHandleImpl with new format"), "not verified"));
     }

@@ -43,7 +43,7 @@ public final class AgentSupport {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         for (Class<?> c : new Class<?>[] {PidfdLauncher.class, PathSearch.class, ProcessStreams.class,
                 PidfdProcess.class, PidfdProcessHandle.class, PidfdHandle.class, ExitInfo.class,
-                SpawnFailure.class, ForeignExit.class, JdkEnvironment.class}) {
+                SpawnFailure.class, ForeignExit.class, JdkEnvironment.class, JdkHandles.class}) {
             try {
                 lookup.ensureInitialized(c);
             } catch (IllegalAccessException e) {
@@ -62,7 +62,28 @@ public final class AgentSupport {
     public static Process start(String[] cmdarray, Map<String, String> environment, String dir,
                                 Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
-        return PidfdLauncher.start(cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        try {
+            return PidfdLauncher.start(cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        } catch (IOException e) {
+            closePipelineLink(links);
+            throw e;
+        }
+    }
+
+    /**
+     * A pipeline stage failed to start: the JDK's startPipeline then throws without closing the read end
+     * of the previous stage's output (links[0]), which no one else holds; the library's own
+     * startPipeline closes it, and so does the agent. The descriptor object is marked closed (-1), so
+     * nothing can close the number again once it has been reused.
+     */
+    private static void closePipelineLink(FileDescriptor[] links) {
+        if (links != null && links[0] != null) {
+            int fd = LinuxNative.fdGet(links[0]);
+            if (fd >= 0) {
+                LinuxNative.fdSet(links[0], -1);
+                LinuxNative.pidfd4j_close(fd);
+            }
+        }
     }
 
     /** Use the JDK's own null streams (ProcessBuilder.NullInputStream/NullOutputStream.INSTANCE). */
@@ -86,6 +107,16 @@ public final class AgentSupport {
      */
     public static void useJdkHandles(boolean useJdkHandles) {
         PidfdProcess.preferJdkHandles = useJdkHandles;
+    }
+
+    /**
+     * In place of {@code ProcessHandleImpl.destroyProcess(force)} ({@code force} non-null) or
+     * {@code isAlive()} (null) of the JDK's handle {@code handle}, whose pid and start time are given:
+     * the answer, or null when the JDK's own code should answer. Called with the agent's re-entrancy
+     * guard set, so {@code handle.isAlive()} here is the JDK's own start-time check.
+     */
+    public static Boolean handle(ProcessHandle handle, long pid, long startTime, Boolean force) {
+        return JdkHandles.answer(handle, pid, startTime, force);
     }
 
     /**

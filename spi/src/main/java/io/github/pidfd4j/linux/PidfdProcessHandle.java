@@ -33,6 +33,9 @@ final class PidfdProcessHandle implements ProcessHandle {
             if (!jdkTaken) {
                 jdkTaken = true;
                 jdk = process.hasExited() ? null : ProcessHandle.of(process.pid()).orElse(null);
+                if (jdk != null && PidfdProcess.preferJdkHandles) {
+                    JdkHandles.register(jdk, this);  // with the agent, it is this child's handle, by identity
+                }
             }
             return Optional.ofNullable(jdk);
         }

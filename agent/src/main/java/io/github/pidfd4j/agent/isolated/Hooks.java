@@ -20,6 +20,7 @@ final class Hooks {
 
     static final Function<Object[], Object> SPAWN = Hooks::spawn;
     static final BiFunction<Long, Boolean, CompletableFuture<Integer>> EXIT = Hooks::exit;
+    static final Function<Object[], Boolean> HANDLE = Hooks::handle;
 
     private static final Map<String, Boolean> LOGGED = new ConcurrentHashMap<>();
 
@@ -55,6 +56,18 @@ final class Hooks {
         } catch (Throwable t) {
             logOnce("exit:" + t.getClass().getName(), "pidfd4j agent: could not watch the exit of pid " + pid
                     + " through a pidfd; the JDK watches it instead (further " + t.getClass().getName()
+                    + "s not logged)", t);
+            return null;
+        }
+    }
+
+    /** {handle, pid, startTime, force or null for isAlive}: the answer, or null for the JDK's body. */
+    private static Boolean handle(Object[] a) {
+        try {
+            return AgentSupport.handle((ProcessHandle) a[0], (Long) a[1], (Long) a[2], (Boolean) a[3]);
+        } catch (Throwable t) {
+            logOnce("handle:" + t.getClass().getName(), "pidfd4j agent: could not " + (a[3] == null ? "check" : "signal")
+                    + " pid " + a[1] + " through a pidfd; the JDK does it instead (further " + t.getClass().getName()
                     + "s not logged)", t);
             return null;
         }

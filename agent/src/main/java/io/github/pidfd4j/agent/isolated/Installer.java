@@ -61,6 +61,8 @@ public final class Installer {
         if (onExit) {
             lookup.findStaticVarHandle(b, "exitHook", BiFunction.class).setVolatile(Hooks.EXIT);
         }
+        // Always: a handle's destroy() and isAlive() through pidfds (see AgentSupport.handle).
+        lookup.findStaticVarHandle(b, "handleHook", Function.class).setVolatile(Hooks.HANDLE);
         return null;
     }
 
@@ -91,6 +93,7 @@ public final class Installer {
         }
         if (onExit) {
             javaLang.findStaticVarHandle(bridge, "exitHook", BiFunction.class).setVolatile((BiFunction<?, ?, ?>) null);
+            javaLang.findStaticVarHandle(bridge, "handleHook", Function.class).setVolatile((Function<?, ?>) null);
             AgentSupport.useJdkHandles(false);
         }
     }
