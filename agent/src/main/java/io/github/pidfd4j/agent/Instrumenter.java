@@ -1,11 +1,7 @@
 package io.github.pidfd4j.agent;
 
-import java.lang.instrument.ClassFileTransformer;
-import java.lang.instrument.Instrumentation;
-import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiConsumer;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -115,13 +111,8 @@ final class Instrumenter {
         return new Patch(PROCESS_HANDLE_IMPL, "isAlive", "()Z", HANDLE_FIELDS);
     }
 
-    /**
-     * Registers the transformer and applies it to the target classes, loading them (without
-     * initialising them) or retransforming them when loaded already.
-     *
-     * @param onError told of each class that could not be patched, with the cause
-     */
-    static void install(Instrumentation inst, boolean spawn, boolean onExit, BiConsumer<String, Throwable> onError) {
+    /** Every patch the settings ask for, fresh (each records whether it was applied). */
+    static List<Patch> patches(boolean spawn, boolean onExit) {
         List<Patch> patches = new ArrayList<>();
         if (spawn) {
             patches.add(spawnPatch());
@@ -133,62 +124,7 @@ final class Instrumenter {
         // children (their toHandle() is the JDK's handle) and against pid reuse for any other process.
         patches.add(destroyPatch());
         patches.add(alivePatch());
-        inst.addTransformer(new Transformer(patches), true);
-        for (Patch p : patches) {
-            try {
-                Class<?> c = Class.forName(p.className, false, null);  // patched here if it loads now
-                if (!p.applied && p.error == null) {
-                    inst.retransformClasses(c);
-                }
-                if (p.error == null && !p.applied) {
-                    p.error = new NoSuchMethodException(p.className + "." + p.method + p.descriptor);
-                }
-            } catch (Throwable t) {
-                p.error = t;
-            }
-            if (p.error != null) {
-                onError.accept(p.className, p.error);
-            }
-        }
-    }
-
-    /** Patches the targets whenever they are loaded or retransformed; anything else passes untouched. */
-    static final class Transformer implements ClassFileTransformer {
-        private final List<Patch> patches;
-
-        Transformer(List<Patch> patches) {
-            this.patches = patches;
-        }
-
-        @Override
-        public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
-                                ProtectionDomain protectionDomain, byte[] classfileBuffer) {
-            if (loader != null || className == null || !className.startsWith("java/lang/Process")) {
-                return null;
-            }
-            List<Patch> mine = new ArrayList<>();
-            for (Patch p : patches) {
-                if (p.internalName.equals(className)) {
-                    mine.add(p);
-                }
-            }
-            if (mine.isEmpty()) {
-                return null;
-            }
-            try {
-                // All of a class's patches or none: the class is transformed once.
-                byte[] patched = patch(classfileBuffer, mine.toArray(new Patch[0]));
-                for (Patch p : mine) {
-                    p.applied = patched != null;
-                }
-                return patched;
-            } catch (Throwable t) {  // never break the loading of a JDK class: leave it as it is
-                for (Patch p : mine) {
-                    p.error = t;
-                }
-                return null;
-            }
-        }
+        return patches;
     }
 
     /**

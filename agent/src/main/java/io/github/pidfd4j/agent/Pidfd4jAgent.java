@@ -9,6 +9,7 @@ import java.lang.reflect.Method;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The pidfd4j javaagent: {@code -javaagent:pidfd4j-agent.jar}, dynamic attach, or
@@ -23,6 +24,7 @@ public final class Pidfd4jAgent {
     private static final String BRIDGE_RESOURCE = "META-INF/pidfd4j/bridge/java/lang/Pidfd4jBridge.class";
 
     private static boolean started;
+    private static Instrumentation instrumentation;  // set once, before the transformer exists
 
     private Pidfd4jAgent() {
     }
@@ -45,6 +47,7 @@ public final class Pidfd4jAgent {
                 return;
             }
             started = true;
+            instrumentation = inst;
             install(agentArgs, inst);
         } catch (Throwable t) {
             AgentLog.once(Level.WARNING, "install", "pidfd4j agent: not installed (" + t
@@ -69,32 +72,69 @@ public final class Pidfd4jAgent {
                     + " jar's manifest)");
             return;
         }
-        byte[] bridge = readBridge();
+        // Nothing more now: the rest waits until the JDK's process classes load (DeferredTransformer).
+        Activation activation = new Activation(config);
+        DeferredTransformer.install(inst, config.spawn, config.onExit, activation, activation);
+    }
 
-        Module isolated = IsolatedLayer.create();
-        // java.lang is opened to the agent's isolated module only, so that it can define the bridge;
-        // the application's own modules get nothing.
-        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
-                Map.of("java.lang", Set.of(isolated)), Set.of(), Map.of());
-        Class<?> installer = Class.forName(IsolatedLayer.EXPORTED + ".Installer", true, isolated.getClassLoader());
-        Object cause = invoke(installer.getMethod("install", byte[].class, boolean.class, boolean.class),
-                bridge, config.spawn, config.onExit);
-        if (cause != null) {
-            // An expected condition (old kernel, sandbox): the cause says it all, no stack trace.
-            AgentLog.once(Level.WARNING, "unavailable", "pidfd4j agent: inactive: " + cause
-                    + "; the JDK's own process handling stays in use");
-            return;
+    /**
+     * The agent's real installation, run once when {@code ProcessImpl} or {@code ProcessHandleImpl}
+     * first loads; and the handler of classes that could not be patched. A named class, not lambdas:
+     * the first lambda of a JVM costs milliseconds of start-up.
+     */
+    private static final class Activation implements DeferredTransformer.Activation, BiConsumer<String, Throwable> {
+        private final AgentConfig config;
+        private Method withdraw;
+
+        Activation(AgentConfig config) {
+            this.config = config;
         }
-        Method withdraw = installer.getMethod("withdraw", boolean.class, boolean.class);
-        Instrumenter.install(inst, config.spawn, config.onExit, (type, error) -> {
+
+        @Override
+        public boolean activate() {
+            try {
+                return activate(instrumentation);
+            } catch (Throwable t) {
+                AgentLog.once(Level.WARNING, "install", "pidfd4j agent: not installed (" + t
+                        + "); the JDK's own process handling stays in use", t);
+                return false;
+            }
+        }
+
+        private boolean activate(Instrumentation inst) throws Throwable {
+            byte[] bridge = readBridge();
+            Module isolated = IsolatedLayer.create();
+            // java.lang is opened to the agent's isolated module only, so that it can define the bridge;
+            // the application's own modules get nothing.
+            inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+                    Map.of("java.lang", Set.of(isolated)), Set.of(), Map.of());
+            Class<?> installer = Class.forName(IsolatedLayer.EXPORTED + ".Installer", true, isolated.getClassLoader());
+            Object cause = invoke(installer.getMethod("install", byte[].class, boolean.class, boolean.class),
+                    bridge, config.spawn, config.onExit);
+            if (cause != null) {
+                // An expected condition (old kernel, sandbox): the cause says it all, no stack trace.
+                AgentLog.once(Level.WARNING, "unavailable", "pidfd4j agent: inactive: " + cause
+                        + "; the JDK's own process handling stays in use");
+                return false;
+            }
+            withdraw = installer.getMethod("withdraw", boolean.class, boolean.class);
+            return true;
+        }
+
+        /** A class could not be patched: its hooks are withdrawn, the JDK's code runs. */
+        @Override
+        public void accept(String type, Throwable error) {
             AgentLog.once(Level.WARNING, "transform:" + type, "pidfd4j agent: could not instrument " + type
                     + "; the JDK's own code stays in use for it", error);
+            if (withdraw == null) {
+                return;
+            }
             try {
                 invoke(withdraw, Instrumenter.PROCESS_IMPL.equals(type), Instrumenter.PROCESS_HANDLE_IMPL.equals(type));
             } catch (Throwable t) {
                 AgentLog.once(Level.WARNING, "withdraw", "pidfd4j agent: could not withdraw a hook", t);
             }
-        });
+        }
     }
 
     private static Object invoke(Method m, Object... args) throws Throwable {

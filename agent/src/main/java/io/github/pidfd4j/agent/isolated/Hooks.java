@@ -38,6 +38,9 @@ final class Hooks {
      */
     @SuppressWarnings("unchecked")
     private static Object spawn(Object[] a) {
+        if (!Installer.ready()) {
+            return null;
+        }
         try {
             return AgentSupport.start((String[]) a[0], (Map<String, String>) a[1], (String) a[2],
                     (Redirect[]) a[3], (Boolean) a[4], (FileDescriptor[]) a[5]);
@@ -51,6 +54,9 @@ final class Hooks {
     }
 
     private static CompletableFuture<Integer> exit(Long pid, Boolean shouldReap) {
+        if (!Installer.ready()) {
+            return null;
+        }
         try {
             return AgentSupport.completion(pid, shouldReap);
         } catch (Throwable t) {
@@ -63,6 +69,9 @@ final class Hooks {
 
     /** {handle, pid, startTime, force or null for isAlive}: the answer, or null for the JDK's body. */
     private static Boolean handle(Object[] a) {
+        if (!Installer.ready()) {
+            return null;
+        }
         try {
             return AgentSupport.handle((ProcessHandle) a[0], (Long) a[1], (Long) a[2], (Boolean) a[3]);
         } catch (Throwable t) {

@@ -3,6 +3,7 @@ package io.github.pidfd4j.agent.isolated;
 import io.github.pidfd4j.linux.AgentSupport;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -14,10 +15,11 @@ import java.util.function.Function;
  * Runs inside the agent's isolated module layer, together with pidfd4j-spi. The agent calls
  * {@link #install} once, after it has opened {@code java.lang} to this module (and to no other).
  *
- * <p>Order matters: the bridge is defined first, native access is enabled for this module, then
- * pidfd4j is initialised completely (the native library, the kernel probe, the watcher thread),
- * and only then are the hooks published. Should anything in that initialisation start a process, the
- * hooks are still unset and the JDK starts it.
+ * <p>{@link #install} runs when the JDK first loads {@code ProcessImpl} or {@code ProcessHandleImpl}:
+ * it defines the bridge, enables native access for this module and publishes the hooks. pidfd4j
+ * itself (the native library, the kernel probe, the watcher thread) is initialised by the first hook
+ * call, {@link #ready}; that call runs inside the bridge's re-entrancy guard, so should anything in
+ * the initialisation start a process, the JDK starts it.
  */
 public final class Installer {
 
@@ -32,7 +34,7 @@ public final class Installer {
     /**
      * Defines the bridge, initialises pidfd4j and publishes the hooks that are asked for.
      *
-     * @return null when installed; otherwise why pidfds cannot be used here (nothing is hooked then)
+     * @return null when installed (whether pidfds work here is found out by the first hook call)
      * @throws Throwable on an unexpected failure (nothing is hooked then either)
      */
     public static synchronized Throwable install(byte[] bridgeBytes, boolean spawn, boolean onExit) throws Throwable {
@@ -43,18 +45,11 @@ public final class Installer {
         }
         javaLang = lookup;
         bridge = b;
+        exitHooked = onExit;
         enableNativeAccess(lookup);
-
-        Throwable cause = AgentSupport.initialize();
-        if (cause != null) {
-            return cause;
-        }
-        Object[] nulls = (Object[]) lookup.findStatic(b, "nullStreams", MethodType.methodType(Object[].class)).invoke();
-        AgentSupport.useNullStreams((InputStream) nulls[0], (OutputStream) nulls[1]);
-        useJdkEnvironmentBlocks(lookup, b);
-        // With the onExit hook, the JDK's own handles are pidfd-driven too; they then equal the handles
-        // of children() and descendants() both ways.
-        AgentSupport.useJdkHandles(onExit);
+        // The hooks go live now, but pidfd4j itself (native library, probe, watcher) is initialised by
+        // the first hook call (ready()): this runs while the JDK loads ProcessImpl or ProcessHandleImpl,
+        // and pidfd4j's initialisation uses ProcessHandle, which would be a class circularity here.
         if (spawn) {
             lookup.findStaticVarHandle(b, "spawnHook", Function.class).setVolatile(Hooks.SPAWN);
         }
@@ -64,6 +59,53 @@ public final class Installer {
         // Always: a handle's destroy() and isAlive() through pidfds (see AgentSupport.handle).
         lookup.findStaticVarHandle(b, "handleHook", Function.class).setVolatile(Hooks.HANDLE);
         return null;
+    }
+
+    private static volatile boolean ready;
+    private static boolean failed;  // guarded by Installer.class
+    private static boolean exitHooked;
+
+    /**
+     * Whether the hooks may act: initialises pidfd4j on the first call. When pidfds cannot be used
+     * here (old kernel, seccomp), says why once and withdraws every hook, so the JDK's own code runs
+     * from then on. A hook call that races with this one waits for it.
+     */
+    static boolean ready() {
+        return ready || initialize();
+    }
+
+    private static synchronized boolean initialize() {
+        if (ready || failed) {
+            return ready;
+        }
+        try {
+            Throwable cause = AgentSupport.initialize();
+            if (cause != null) {
+                // An expected condition (old kernel, sandbox): the cause says it all, no stack trace.
+                System.getLogger("io.github.pidfd4j.agent").log(Level.WARNING, "pidfd4j agent: inactive: " + cause
+                        + "; the JDK's own process handling stays in use");
+                failed = true;
+                withdraw(true, true);
+                return false;
+            }
+            Object[] nulls = (Object[]) javaLang.findStatic(bridge, "nullStreams", MethodType.methodType(Object[].class)).invoke();
+            AgentSupport.useNullStreams((InputStream) nulls[0], (OutputStream) nulls[1]);
+            useJdkEnvironmentBlocks(javaLang, bridge);
+            // With the onExit hook, the JDK's own handles are pidfd-driven too; they then equal the handles
+            // of children() and descendants() both ways.
+            AgentSupport.useJdkHandles(exitHooked);
+            ready = true;
+        } catch (Throwable t) {
+            System.getLogger("io.github.pidfd4j.agent").log(Level.WARNING, "pidfd4j agent: not installed (" + t
+                    + "); the JDK's own process handling stays in use", t);
+            failed = true;
+            try {
+                withdraw(true, true);
+            } catch (Throwable w) {
+                t.addSuppressed(w);
+            }
+        }
+        return ready;
     }
 
     /** Children's environments encoded by the JDK itself, through the bridge: the raw bytes it keeps. */
