@@ -58,6 +58,9 @@ class DeliveryIT {
                 () -> assertEquals("", result.stderr(), result::toString),
                 () -> assertTrue(result.behaviour().contains("before: exit 1"), result::toString),
                 () -> assertTrue(result.behaviour().contains("after: exit 2"), result::toString),
+                // Children started before the attach and running across it: their own codes, and onExit.
+                () -> assertTrue(result.behaviour().contains("running: exit 3, onExit before 3, after 3"), result::toString),
+                () -> assertTrue(result.behaviour().contains("sleeping: exit 4, handle onExit before 4, after true, alive false false"), result::toString),
                 () -> assertEquals(ProgramsIT.JDK_PROCESS, result.evidenceOne("before").get("class"), result::toString),
                 () -> assertEquals(ProgramsIT.PIDFD_PROCESS, result.evidenceOne("after").get("class"), result::toString),
                 () -> assertEquals("true", result.evidenceOne("after-live").get("watcher"), result::toString));

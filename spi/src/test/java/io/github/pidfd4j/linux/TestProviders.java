@@ -14,6 +14,11 @@ public final class TestProviders {
         return new PidfdProcessProvider(path);
     }
 
+    /** Whether this kernel tells a reaped child's exit status through its pidfd (PIDFD_INFO_EXIT, Linux 6.15+). */
+    public static boolean kernelKeepsExitStatus() {
+        return LinuxNative.pidfd4j_exit_status(-1, new int[1]) != LinuxNative.EINVAL;
+    }
+
     /** Processes the watcher still waits for. */
     public static int watched() {
         return PidfdWatcher.get().size();
