@@ -10,14 +10,21 @@ import java.lang.module.ModuleReader;
 import java.lang.module.ModuleReference;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.AllPermission;
+import java.security.CodeSigner;
 import java.security.CodeSource;
+import java.security.Permissions;
+import java.security.ProtectionDomain;
+import java.security.SecureClassLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -76,8 +83,104 @@ final class IsolatedLayer {
         };
         ModuleLayer boot = ModuleLayer.boot();
         Configuration configuration = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(MODULE));
-        ModuleLayer layer = boot.defineModulesWithOneLoader(configuration, ClassLoader.getPlatformClassLoader());
+        IsolatedLoader loader = new IsolatedLoader(source, packages);
+        ModuleLayer layer = ModuleLayer.defineModules(configuration, List.of(boot), new Function<String, ClassLoader>() {
+            @Override
+            public ClassLoader apply(String module) {
+                return loader;
+            }
+        }).layer();
         return layer.findModule(MODULE).orElseThrow();
+    }
+
+    /**
+     * The isolated module's class loader. It defines every class with all permissions, as
+     * {@code java.base}'s own {@code ProcessImpl} has them: under a SecurityManager (JDK 17) the agent
+     * stands in for the JDK's code, so what the application may do is decided by the application's
+     * frames, as with the JDK, and not by a policy that cannot name classes inside the agent's jar.
+     * Everything outside the module comes from the platform class loader, parent first.
+     */
+    private static final class IsolatedLoader extends SecureClassLoader {
+        private final Source source;
+        private final Set<String> packages;
+        private final ProtectionDomain domain;
+
+        IsolatedLoader(Source source, Set<String> packages) throws IOException {
+            super("pidfd4j-agent", ClassLoader.getPlatformClassLoader());
+            this.source = source;
+            this.packages = packages;
+            Permissions all = new Permissions();
+            all.add(new AllPermission());
+            // The two-argument constructor: these permissions, the policy is not asked.
+            this.domain = new ProtectionDomain(new CodeSource(source.location.toURL(), (CodeSigner[]) null), all);
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            int dot = name.lastIndexOf('.');
+            if (dot < 0 || !packages.contains(name.substring(0, dot))) {
+                return super.loadClass(name, resolve);  // the platform's, parent first
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                if (c == null) {
+                    c = define(name);
+                }
+                if (resolve) {
+                    resolveClass(c);
+                }
+                return c;
+            }
+        }
+
+        @Override
+        protected Class<?> findClass(String moduleName, String name) {
+            if (!MODULE.equals(moduleName)) {
+                return null;
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> c = findLoadedClass(name);
+                try {
+                    return c != null ? c : define(name);
+                } catch (ClassNotFoundException e) {
+                    return null;
+                }
+            }
+        }
+
+        private Class<?> define(String name) throws ClassNotFoundException {
+            try {
+                Optional<InputStream> in = source.open(name.replace('.', '/') + ".class");
+                if (in.isEmpty()) {
+                    throw new ClassNotFoundException(name);
+                }
+                byte[] bytes;
+                try (InputStream s = in.get()) {
+                    bytes = s.readAllBytes();
+                }
+                return defineClass(name, bytes, 0, bytes.length, domain);
+            } catch (IOException e) {
+                throw new ClassNotFoundException(name, e);
+            }
+        }
+
+        @Override
+        protected URL findResource(String moduleName, String name) throws IOException {
+            if (!MODULE.equals(moduleName)) {
+                return null;
+            }
+            Optional<URI> uri = source.find(name);
+            return uri.isPresent() ? uri.get().toURL() : null;
+        }
+
+        @Override
+        protected URL findResource(String name) {
+            try {
+                return findResource(MODULE, name);
+            } catch (IOException e) {
+                return null;
+            }
+        }
     }
 
     /** Reads the isolated folder of the agent's jar (or of an exploded copy of it). */

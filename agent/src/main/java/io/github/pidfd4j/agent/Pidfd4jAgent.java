@@ -8,6 +8,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Locale;
 import java.util.Map;
+import java.security.AccessController;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
@@ -91,9 +94,31 @@ public final class Pidfd4jAgent {
         }
 
         @Override
+        @SuppressWarnings("removal")  // AccessController: JDK 17's SecurityManager
         public boolean activate() {
             try {
-                return activate(instrumentation);
+                if (System.getSecurityManager() == null) {
+                    return activate(instrumentation);
+                }
+                // Activation runs under whatever first loads a process class: the application's frames,
+                // whose permissions are not the agent's. Under a SecurityManager the agent's jar must be
+                // granted AllPermission, as every agent's (see the README).
+                return AccessController.doPrivileged(new PrivilegedExceptionAction<Boolean>() {
+                    @Override
+                    public Boolean run() throws Exception {
+                        try {
+                            return activate(instrumentation);
+                        } catch (Exception | Error e) {
+                            throw e;
+                        } catch (Throwable t) {
+                            throw new IllegalStateException(t);
+                        }
+                    }
+                });
+            } catch (PrivilegedActionException e) {
+                AgentLog.once(Level.WARNING, "install", "pidfd4j agent: not installed (" + e.getException()
+                        + "); the JDK's own process handling stays in use", e.getException());
+                return false;
             } catch (Throwable t) {
                 AgentLog.once(Level.WARNING, "install", "pidfd4j agent: not installed (" + t
                         + "); the JDK's own process handling stays in use", t);

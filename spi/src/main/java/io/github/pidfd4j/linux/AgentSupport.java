@@ -36,6 +36,11 @@ public final class AgentSupport {
      * unusable here, or null when ready.
      */
     public static Throwable initialize() {
+        // Privileged: the first hook call, with the application's frames below it, runs this.
+        return Privileged.get(AgentSupport::initializePrivileged);
+    }
+
+    private static Throwable initializePrivileged() {
         if (!Pidfd.isAvailable()) {
             return Pidfd.unavailabilityCause();
         }
@@ -116,6 +121,9 @@ public final class AgentSupport {
      * guard set, so {@code handle.isAlive()} here is the JDK's own start-time check.
      */
     public static Boolean handle(ProcessHandle handle, long pid, long startTime, Boolean force) {
+        if (Privileged.isSecurityManagerPresent()) {  // it reads /proc: pidfd4j's own work, as the JDK's natives do
+            return Privileged.get(() -> JdkHandles.answer(handle, pid, startTime, force));
+        }
         return JdkHandles.answer(handle, pid, startTime, force);
     }
 
@@ -130,6 +138,13 @@ public final class AgentSupport {
      * here would cost a second thread hand-off (130 to 180 us measured on a small VM).
      */
     public static CompletableFuture<Integer> completion(long pid, boolean shouldReap) {
+        if (Privileged.isSecurityManagerPresent()) {  // it reads /proc: pidfd4j's own work, as the JDK's natives do
+            return Privileged.get(() -> completionPrivileged(pid, shouldReap));
+        }
+        return completionPrivileged(pid, shouldReap);
+    }
+
+    private static CompletableFuture<Integer> completionPrivileged(long pid, boolean shouldReap) {
         PidfdProcess child = PidfdProcess.live(pid);
         if (child != null) {
             return child.exitValueFuture();

@@ -62,6 +62,34 @@ final class PidfdLauncher {
     static Process start(int path, String[] cmdarray, Map<String, String> environment, String dir,
                          Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
+        if (!Privileged.isSecurityManagerPresent()) {
+            return startChecked(path, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        }
+        // JDK 17 with a SecurityManager: the application's frames must be allowed to open the redirect
+        // files, in the JDK's order and with the JDK's exception (what FileInputStream/FileOutputStream
+        // check); everything else is pidfd4j's own work, done with its own permissions, as ProcessImpl does.
+        Redirect[] r = redirects != null ? redirects : new Redirect[] {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
+        checkRedirects(r, redirectErrorStream, links);
+        return Privileged.run(() -> startChecked(path, cmdarray, environment, dir, redirects, redirectErrorStream, links));
+    }
+
+    @SuppressWarnings("removal")
+    private static void checkRedirects(Redirect[] r, boolean redirectErrorStream, FileDescriptor[] links) {
+        SecurityManager sm = System.getSecurityManager();
+        if (!(links != null && links[0] != null) && isFile(r[0])) {
+            sm.checkRead(r[0].file().getPath());
+        }
+        if (!(links != null && links[1] != null) && isFile(r[1])) {
+            sm.checkWrite(r[1].file().getPath());
+        }
+        if (isFile(r[2])) {
+            sm.checkWrite(r[2].file().getPath());
+        }
+    }
+
+    private static Process startChecked(int path, String[] cmdarray, Map<String, String> environment, String dir,
+                                        Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+            throws IOException {
         Redirect[] r = redirects != null ? redirects : new Redirect[] {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
         boolean[] linked = {links != null && links[0] != null, links != null && links[1] != null, false};
 

@@ -46,6 +46,8 @@ final class Hooks {
                     (Redirect[]) a[3], (Boolean) a[4], (FileDescriptor[]) a[5]);
         } catch (IOException e) {
             return e;
+        } catch (SecurityException e) {
+            throw e;  // the application may not open a redirect file: thrown where the JDK throws it
         } catch (RuntimeException | LinkageError e) {
             logOnce("spawn:" + e.getClass().getName(), "pidfd4j agent: could not start a process through the pidfd"
                     + " provider; the JDK starts it instead (further " + e.getClass().getName() + "s not logged)", e);

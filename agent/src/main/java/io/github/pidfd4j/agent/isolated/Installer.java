@@ -4,6 +4,8 @@ import io.github.pidfd4j.linux.AgentSupport;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
+import java.security.AccessController;
+import java.security.PrivilegedAction;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -74,10 +76,23 @@ public final class Installer {
         return ready || initialize();
     }
 
+    @SuppressWarnings("removal")  // AccessController: JDK 17's SecurityManager
     private static synchronized boolean initialize() {
         if (ready || failed) {
             return ready;
         }
+        // The first hook call has the application's frames below it: pidfd4j's set-up is the agent's
+        // own work, done with this module's permissions (all of them, see IsolatedLayer).
+        return System.getSecurityManager() == null ? initializeNow()
+                : AccessController.doPrivileged(new PrivilegedAction<Boolean>() {
+                    @Override
+                    public Boolean run() {
+                        return initializeNow();
+                    }
+                });
+    }
+
+    private static boolean initializeNow() {
         try {
             Throwable cause = AgentSupport.initialize();
             if (cause != null) {
