@@ -46,12 +46,17 @@ final class DeferredTransformer implements ClassFileTransformer {
     /**
      * Registers the transformer, and retransforms the targets that are loaded already.
      *
+     * @param late false from premain: the JVM starts no process and makes no ProcessHandle before
+     *        main, so the scan of every loaded class (milliseconds of start-up) is skipped
      * @param onError told of each class that could not be patched, with the cause
      */
-    static void install(Instrumentation inst, boolean spawn, boolean onExit, Activation activation,
+    static void install(Instrumentation inst, boolean spawn, boolean onExit, boolean late, Activation activation,
                         BiConsumer<String, Throwable> onError) {
         DeferredTransformer t = new DeferredTransformer(spawn, onExit, activation, onError);
         inst.addTransformer(t, true);
+        if (!late) {
+            return;
+        }
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {  // not Class.forName, which would load them
             if (c.getClassLoader() == null && t.isTarget(c.getName().replace('.', '/'))) {

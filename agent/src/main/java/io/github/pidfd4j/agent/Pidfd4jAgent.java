@@ -34,15 +34,16 @@ public final class Pidfd4jAgent {
 
     /** {@code -javaagent}. */
     public static void premain(String agentArgs, Instrumentation inst) {
-        start(agentArgs, inst);
+        start(agentArgs, inst, false);
     }
 
     /** Dynamic attach, and {@code Launcher-Agent-Class}. */
     public static void agentmain(String agentArgs, Instrumentation inst) {
-        start(agentArgs, inst);
+        start(agentArgs, inst, true);
     }
 
-    private static synchronized void start(String agentArgs, Instrumentation inst) {
+    /** @param late whether the JVM may have loaded the JDK's process classes already (not before premain) */
+    private static synchronized void start(String agentArgs, Instrumentation inst, boolean late) {
         // A throwing premain aborts the JVM, a throwing agentmain aborts java -jar: catch everything.
         try {
             if (started || isBridgeDefined()) {
@@ -51,17 +52,18 @@ public final class Pidfd4jAgent {
             }
             started = true;
             instrumentation = inst;
-            install(agentArgs, inst);
+            install(agentArgs, inst, late);
         } catch (Throwable t) {
             AgentLog.once(Level.WARNING, "install", "pidfd4j agent: not installed (" + t
                     + "); the JDK's own process handling stays in use", t);
         }
     }
 
-    private static void install(String agentArgs, Instrumentation inst) throws Throwable {
+    private static void install(String agentArgs, Instrumentation inst, boolean late) throws Throwable {
         AgentConfig config = AgentConfig.parse(agentArgs, System.getProperties());
         if (!config.enabled || (!config.spawn && !config.onExit)) {
-            AgentLog.once(Level.DEBUG, "off", "pidfd4j agent: nothing to do (" + config + ")");
+            // Not logged, not even at DEBUG: looking up a System.Logger bootstraps the JDK's logging
+            // (tens of milliseconds), the whole cost of a disabled agent otherwise.
             return;
         }
         String os = System.getProperty("os.name", "");
@@ -77,7 +79,7 @@ public final class Pidfd4jAgent {
         }
         // Nothing more now: the rest waits until the JDK's process classes load (DeferredTransformer).
         Activation activation = new Activation(config);
-        DeferredTransformer.install(inst, config.spawn, config.onExit, activation, activation);
+        DeferredTransformer.install(inst, config.spawn, config.onExit, late, activation, activation);
     }
 
     /**
