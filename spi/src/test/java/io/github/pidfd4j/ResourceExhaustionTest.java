@@ -161,26 +161,16 @@ class ResourceExhaustionTest {
             return PROBED.get(mode);
         }
         List<String> cmd = new ArrayList<>();
-        Path dir = Files.createTempDirectory("pidfd4j-limit");
-        if (unprivileged && ProcessHandle.current().info().user().orElse("").equals("root")) {
+        Path dir;
+        List<String> cp = List.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator));
+        if (!unprivileged || !ProcessHandle.current().info().user().orElse("").equals("root")) {
+            dir = Files.createTempDirectory("pidfd4j-limit");
+        } else {
             boolean setpriv = Files.isExecutable(Path.of("/usr/bin/setpriv"));
             assumeTrue(setpriv, "SKIPPED: RLIMIT_NPROC does not bind root, and there is no setpriv to run the probe as nobody");
             cmd.addAll(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
-            // nobody cannot read root's ~/.m2: copy the jars; the build's class directories are readable.
-            dir.toFile().setReadable(true, false);
-            dir.toFile().setExecutable(true, false);
-        }
-        List<String> cp = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path e = Path.of(entry);
-            if (Files.isRegularFile(e)) {
-                Path copy = dir.resolve(cp.size() + "-" + e.getFileName());
-                Files.copy(e, copy);
-                copy.toFile().setReadable(true, false);
-                cp.add(copy.toString());
-            } else {
-                cp.add(entry);
-            }
+            dir = NobodyClasspath.directory();
+            cp = NobodyClasspath.get();  // neither root's ~/.m2 nor a private checkout is readable by nobody
         }
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
         if (!cmd.isEmpty()) {

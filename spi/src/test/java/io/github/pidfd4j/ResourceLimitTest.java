@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -43,7 +42,8 @@ class ResourceLimitTest {
             // Root ignores RLIMIT_NPROC: run the JVM as nobody, on a copy of the class path it can read.
             assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "runs as root and has no setpriv(1) to drop to nobody");
             cmd.addAll(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
-            classpath = readableCopy(classpath);
+            classpath = NobodyClasspath.get();
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));  // its working directory
         }
         Map<String, List<String[]>> r = probe(cmd, classpath, mechanism, "nproc");
         List<String[]> answers = r.get("nproc");
@@ -115,47 +115,5 @@ class ResourceLimitTest {
             byAttempt.computeIfAbsent(f[0], k -> new ArrayList<>()).add(new String[] {f[1], f[2]});
         }
         return byAttempt;
-    }
-
-    private static List<String> readableClasspath;
-
-    /** The class path copied where any user can read it (root's ~/.m2 is not); once per class. */
-    private static synchronized List<String> readableCopy(List<String> classpath) throws IOException {
-        if (readableClasspath == null) {
-            readableClasspath = copy(classpath);
-        }
-        return readableClasspath;
-    }
-
-    private static List<String> copy(List<String> classpath) throws IOException {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Path dir = Files.createDirectories(tmp.resolve("cp"));
-        List<String> copy = new ArrayList<>();
-        int i = 0;
-        for (String element : classpath) {
-            Path from = Path.of(element);
-            if (!Files.exists(from)) {
-                continue;
-            }
-            Path to = dir.resolve(i++ + "-" + from.getFileName());
-            try (Stream<Path> files = Files.walk(from)) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                    Path target = to.resolve(from.relativize(f).toString());
-                    if (Files.isDirectory(f)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.createDirectories(target.getParent());
-                        Files.copy(f, target);
-                    }
-                }
-            }
-            copy.add(to.toString());
-        }
-        try (Stream<Path> files = Files.walk(tmp)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxrwxrwx" : "rw-r--r--"));
-            }
-        }
-        return copy;
     }
 }
