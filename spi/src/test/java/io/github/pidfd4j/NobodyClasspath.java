@@ -22,10 +22,13 @@ final class NobodyClasspath {
     private NobodyClasspath() {
     }
 
-    /** A world-writable directory of its own, for the child's working directory, HOME and tmpdir. */
+    /**
+     * A directory of its own that every user can read but only root can write (pidfd4j refuses to load
+     * native code below a directory that others can write, so world-writable would make it unusable).
+     */
     static Path directory() throws IOException {
         Path dir = Files.createTempDirectory("pidfd4j-nobody-");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         deleteAtExit(dir);
         return dir;
     }
@@ -56,7 +59,7 @@ final class NobodyClasspath {
             }
             try (Stream<Path> files = Files.walk(base)) {
                 for (Path f : (Iterable<Path>) files::iterator) {
-                    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxrwxrwx" : "rw-r--r--"));
+                    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
                 }
             }
             copy = List.copyOf(entries);
