@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
-#define PIDFD4J_ABI_VERSION 3
+#define PIDFD4J_ABI_VERSION 4
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -375,15 +375,25 @@ static int probe_child(void *unused) {
     _exit(0);
 }
 
-/* Spawns and reaps a child that exits at once, through the given path. Returns 0 or an errno. */
-static int pidfd4j_probe(int path) {
+static int pidfd4j_exit_status(int pidfd, int32_t *status);
+
+/*
+ * Spawns and reaps a child that exits at once, through the given path. Returns 0 or an errno.
+ * *exit_status_kept: 1 when the pidfd still tells the reaped child's status (PIDFD_INFO_EXIT,
+ * Linux 6.15+), so that a child reaped by someone else does not lose its exit code; else 0.
+ */
+static int pidfd4j_probe(int path, int *exit_status_kept) {
     int pidfd = -1, stage = 0, err = 0;
+    *exit_status_kept = 0;
     pid_t pid = clone_child(path, probe_child, NULL, &pidfd, &stage, &err);
     if (pid < 0)
         return err;
     int r = (int) syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ? 0 : errno;
     if (reap_blocking(pidfd) != 0 && r == 0)
         r = errno;
+    int32_t status = -1;
+    /* waitid released the task before returning, so a kernel that keeps the status has it now. */
+    *exit_status_kept = r == 0 && pidfd4j_exit_status(pidfd, &status) == 0 && status == 0;
     close(pidfd);
     return r;
 }
@@ -546,9 +556,14 @@ static jint JNICALL jni_abi_version(JNIEnv *env, jclass c) {
     return PIDFD4J_ABI_VERSION;
 }
 
-static jint JNICALL jni_probe(JNIEnv *env, jclass c, jint path) {
-    (void) env; (void) c;
-    return pidfd4j_probe(path);
+/* features: [0] exit status kept after someone else's reap (see pidfd4j_probe). */
+static jint JNICALL jni_probe(JNIEnv *env, jclass c, jint path, jintArray features) {
+    (void) c;
+    int kept = 0;
+    int r = pidfd4j_probe(path, &kept);
+    jint f = kept;
+    (*env)->SetIntArrayRegion(env, features, 0, 1, &f);
+    return r;
 }
 
 /*
@@ -700,7 +715,7 @@ static void JNICALL jni_fd_set(JNIEnv *env, jclass c, jobject fdo, jint fd) {
 /* Java name, signature, function: registered at load, so a mismatch fails there, loudly. */
 static const JNINativeMethod methods[] = {
     {"pidfd4j_abi_version", "()I", (void *) jni_abi_version},
-    {"pidfd4j_probe", "(I)I", (void *) jni_probe},
+    {"pidfd4j_probe", "(I[I)I", (void *) jni_probe},
     {"pidfd4j_spawn", "(I[BI[I)I", (void *) jni_spawn},
     {"pidfd4j_waitid", "(II[I[J)I", (void *) jni_waitid},
     {"pidfd4j_exit_status", "(I[I)I", (void *) jni_exit_status},

@@ -15,7 +15,7 @@ import java.nio.charset.Charset;
 final class LinuxNative {
 
     /** Must equal PIDFD4J_ABI_VERSION in pidfd4j.c. */
-    static final int ABI_VERSION = 3;
+    static final int ABI_VERSION = 4;
 
     // Spawn paths and failure stages, shared with pidfd4j.c.
     static final int PATH_CLONE_PIDFD = 1;
@@ -48,6 +48,7 @@ final class LinuxNative {
     static final int EBADF = 9;
     static final int ECHILD = 10;
     static final int EINVAL = 22;
+    static final int ENODATA = 61;
     static final int ENOSYS = 38;
 
     private static final Throwable UNAVAILABILITY_CAUSE = load();
@@ -113,7 +114,8 @@ final class LinuxNative {
 
     static native int pidfd4j_abi_version();
 
-    static native int pidfd4j_probe(int path);
+    /** Spawns and reaps one child through the path; features: [0] 1 if PIDFD_INFO_EXIT kept its status. 0 or errno. */
+    static native int pidfd4j_probe(int path, int[] features);
 
     /** The block is a {@link PidfdLauncher} SpawnBlock; out: pid, pidfd, stage, errno. 0 or -1. */
     static native int pidfd4j_spawn(int path, byte[] block, int redirectErr, int[] out);

@@ -26,9 +26,12 @@ final class Pidfd {
 
     private static final SpawnPath PATH;
     private static final Throwable CAUSE;
+    /** The kernel keeps a reaped child's status for its pidfd (PIDFD_INFO_EXIT, 6.15+), as the probe child showed. */
+    private static final boolean EXIT_STATUS_KEPT;
 
     static {
         SpawnPath path = SpawnPath.NONE;
+        int[] features = new int[1];
         Throwable cause = LinuxNative.unavailabilityCause();
         if (cause == null) {
             String forced = System.getProperty(SPAWN_PATH_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
@@ -37,11 +40,11 @@ final class Pidfd {
                         SPAWN_PATH_PROPERTY, forced);
                 forced = "";
             }
-            int cloneErr = forced.equals("pidfd-open") ? -1 : probe(LinuxNative.PATH_CLONE_PIDFD);
+            int cloneErr = forced.equals("pidfd-open") ? -1 : probe(LinuxNative.PATH_CLONE_PIDFD, features);
             int openErr = -1;
             if (cloneErr == 0) {
                 path = SpawnPath.CLONE_PIDFD;
-            } else if (!forced.equals("clone-pidfd") && (openErr = probe(LinuxNative.PATH_PIDFD_OPEN)) == 0) {
+            } else if (!forced.equals("clone-pidfd") && (openErr = probe(LinuxNative.PATH_PIDFD_OPEN, features)) == 0) {
                 path = SpawnPath.CLONE_THEN_PIDFD_OPEN;
                 if (cloneErr > 0) {
                     log().log(Level.DEBUG, "pidfd4j: clone(CLONE_PIDFD) refused ({0}); using clone + pidfd_open",
@@ -59,16 +62,20 @@ final class Pidfd {
         }
         PATH = path;
         CAUSE = cause;
+        EXIT_STATUS_KEPT = cause == null && features[0] == 1;
     }
 
     private Pidfd() {
     }
 
-    /** Probes a path; a refusal that may be transient (EAGAIN, ENOMEM...) gets a second try. */
-    static int probe(int path) {
-        int err = LinuxNative.pidfd4j_probe(path);
+    /**
+     * Probes a path; a refusal that may be transient (EAGAIN, ENOMEM...) gets a second try.
+     * features[0] tells whether the kernel kept the reaped probe child's status (see exitStatusKept).
+     */
+    static int probe(int path, int[] features) {
+        int err = LinuxNative.pidfd4j_probe(path, features);
         if (err != 0 && !isUnsupported(err)) {
-            err = LinuxNative.pidfd4j_probe(path);
+            err = LinuxNative.pidfd4j_probe(path, features);
         }
         return err;
     }
@@ -87,6 +94,15 @@ final class Pidfd {
 
     static Throwable unavailabilityCause() {
         return CAUSE;
+    }
+
+    /**
+     * Whether a pidfd still tells its child's status after someone else reaped it (Linux 6.15+). The
+     * kernel records it as the reaper releases the task, a moment after waitid on our side already
+     * fails with ECHILD; knowing it will come, the caller waits for it instead of reporting 0.
+     */
+    static boolean exitStatusKept() {
+        return EXIT_STATUS_KEPT;
     }
 
     static SpawnPath spawnPath() {

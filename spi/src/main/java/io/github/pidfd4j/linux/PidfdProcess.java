@@ -60,6 +60,9 @@ final class PidfdProcess extends Process {
 
     /** Held while reaping, so that the handle can take the JDK's view of the pid while it is ours. */
     private final Object reapLock = new Object();
+    /** Reap lock: when waitid first found the child reaped elsewhere with its status still on its way. */
+    private long statusPendingSince;
+    private static final long STATUS_PENDING_LIMIT_NANOS = 5_000_000_000L;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition exitedCondition = lock.newCondition();
     private volatile boolean hasExited;
@@ -136,7 +139,11 @@ final class PidfdProcess extends Process {
             if (err == 0 && info[2] == 0) {
                 return false;
             }
-            exited(err == 0 ? ExitInfo.fromWaitid(info[0], info[1], usage) : reapedElsewhere(err));
+            ExitInfo exit = err == 0 ? ExitInfo.fromWaitid(info[0], info[1], usage) : reapedElsewhere(err);
+            if (exit == null) {
+                return false;  // reaped elsewhere, its status not yet recorded: the watcher looks again
+            }
+            exited(exit);
             return true;
         }
     }
@@ -170,8 +177,28 @@ final class PidfdProcess extends Process {
      */
     private ExitInfo reapedElsewhere(int err) {
         int[] status = new int[1];
-        if (LinuxNative.pidfd4j_exit_status(pidfd.fd(), status) == 0) {
+        int statusErr = LinuxNative.pidfd4j_exit_status(pidfd.fd(), status);
+        if (statusErr == 0) {
             return ExitInfo.fromWaitStatus(status[0]);
+        }
+        // ECHILD comes as soon as the other reaper has claimed the child; the kernel records the
+        // status for the pidfd only when that reaper releases the task, microseconds later (ENODATA
+        // while the task is still there, ESRCH after). Wait for it rather than lose it: this race
+        // cost one exit code in ~1,500 stolen children. The bound only guards against a kernel that
+        // breaks its word.
+        if (err == LinuxNative.ECHILD && Pidfd.exitStatusKept()
+                && (statusErr == LinuxNative.ENODATA || statusErr == LinuxNative.ESRCH)) {
+            long now = System.nanoTime();
+            if (statusPendingSince == 0) {
+                statusPendingSince = now | 1;  // never 0 once set
+            }
+            if (now - statusPendingSince < STATUS_PENDING_LIMIT_NANOS) {
+                return null;
+            }
+            log().log(Level.ERROR, "pidfd4j: pid {0} was reaped by someone else and its exit status did not arrive "
+                    + "through its pidfd within {1} s ({2}); reporting 0", pid,
+                    STATUS_PENDING_LIMIT_NANOS / 1_000_000_000, LinuxNative.strerror(statusErr));
+            return ExitInfo.UNKNOWN;
         }
         if (STOLEN_LOGGED.compareAndSet(false, true)) {
             log().log(Level.WARNING, "pidfd4j: pid {0} was reaped by someone else ({1}) and this kernel cannot tell its "

@@ -100,6 +100,15 @@ class PidfdSpecificTest {
         assertTrue(Proc.eventually(2000, () -> fds("anon_inode:[pidfd]").size() == before.size()), "pidfd closed at the reap");
     }
 
+    @Test
+    void theProbeTellsWhetherTheKernelKeepsAReapedChildsStatus() {
+        // The stolen-status tests skip when the probe says no: so the probe must not say no where
+        // the kernel has PIDFD_INFO_EXIT (6.15+), nor yes where it cannot have it.
+        String[] v = System.getProperty("os.version").split("[.-]");
+        int version = Integer.parseInt(v[0]) * 1000 + Integer.parseInt(v[1]);
+        assertEquals(version >= 6015, Pidfd.exitStatusKept(), "kernel " + System.getProperty("os.version"));
+    }
+
     @ParameterizedTest
     @MethodSource("io.github.pidfd4j.Contenders#pidfd")
     void aStolenExitStatusIsStillReported(ProcessProvider provider) throws Exception {
@@ -108,8 +117,7 @@ class PidfdSpecificTest {
         // tells the status (PIDFD_INFO_EXIT); the timing is exact either way.
         Process probe = provider.start(new ProcessBuilder("true"));
         probe.waitFor();
-        int[] st = new int[1];
-        assumeTrue(LinuxNative.pidfd4j_exit_status(-1, st) != LinuxNative.EINVAL, "kernel without PIDFD_GET_INFO");
+        assumeTrue(Pidfd.exitStatusKept(), "kernel without PIDFD_INFO_EXIT (Linux 6.15+)");
         for (int i = 0; i < 5; i++) {
             Process p = provider.start(Proc.sh("sleep 0.1; exit 7"));
             int[] status = new int[1];

@@ -16,7 +16,7 @@ public final class TestProviders {
 
     /** Whether this kernel tells a reaped child's exit status through its pidfd (PIDFD_INFO_EXIT, Linux 6.15+). */
     public static boolean kernelKeepsExitStatus() {
-        return LinuxNative.pidfd4j_exit_status(-1, new int[1]) != LinuxNative.EINVAL;
+        return Pidfd.exitStatusKept();
     }
 
     /** Processes the watcher still waits for. */
