@@ -241,11 +241,11 @@ final class Startup {
 
     // ---- how the report shows it -----------------------------------------------------------------
 
-    static Report.Desc describe(Row r) {
+    static Benchmark.Placement describe(Row r) {
         String what = r.benchmark.equals(CPU) ? "start-up: CPU (user+sys)"
                 : r.benchmark.equals(WALL) ? "start-up: wall time" : "start-up: peak memory (ru_maxrss)";
         boolean one = !"0".equals(r.params.get(SPAWNS));
-        return new Report.Desc(7, what, one ? "main starts /bin/true once" : "main starts nothing", one ? 0 : 1);
+        return new Benchmark.Placement(7, what, one ? "main starts /bin/true once" : "main starts nothing", one ? 0 : 1);
     }
 
     /** Where a variant that is not a contender goes in the table: between the library and the agent. */

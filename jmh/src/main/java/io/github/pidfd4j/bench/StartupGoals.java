@@ -111,9 +111,9 @@ final class StartupGoals {
             Goal g = l.goal;
             boolean ok = l.missing == null;
             out.add(new String[] {g.what, g.contender, g.baseline,
-                ok ? Report.num(l.contender) + " " + l.unit : "", ok ? Report.num(l.baseline) + " " + l.unit : "",
-                ok ? signed(l.delta()) + " " + l.unit : "", ok ? Report.times(l.ratio()) : "",
-                l.hasBudget() ? "<= +" + Report.num(g.budget) + " " + l.unit : "", l.verdict()});
+                ok ? Table.num(l.contender) + " " + l.unit : "", ok ? Table.num(l.baseline) + " " + l.unit : "",
+                ok ? signed(l.delta()) + " " + l.unit : "", ok ? Table.times(l.ratio()) : "",
+                l.hasBudget() ? "<= +" + Table.num(g.budget) + " " + l.unit : "", l.verdict()});
         }
         return out;
     }
@@ -176,16 +176,16 @@ final class StartupGoals {
         if (lines.isEmpty()) {
             return y;
         }
-        body.append(Report.text(10, y + 17, "7  start-up and fixed-cost goals: contender minus baseline (medians);"
+        body.append(SvgChart.text(10, y + 17, "7  start-up and fixed-cost goals: contender minus baseline (medians);"
                 + " black tick: the goal", "head"));
-        body.append(Report.text(width - 10, y + 17, "[s or MB, lower is better]", "unit end"));
+        body.append(SvgChart.text(width - 10, y + 17, "[s or MB, lower is better]", "unit end"));
         y += 26;
         int barH = 16;
         double zero = labelW + 0.15 * plotW;
         for (Line l : lines) {
-            body.append(Report.text(labelW - 8, y + barH - 3, l.goal.label, "label end"));
+            body.append(SvgChart.text(labelW - 8, y + barH - 3, l.goal.label, "label end"));
             if (l.missing != null) {
-                body.append(Report.text(zero + 6, y + barH - 3, l.verdict(), "notrun"));
+                body.append(SvgChart.text(zero + 6, y + barH - 3, l.verdict(), "notrun"));
             } else {
                 double d = l.delta();
                 double scale = Math.max(Math.abs(d), l.hasBudget() ? l.goal.budget : 0) * 1.05;
@@ -200,10 +200,10 @@ final class StartupGoals {
                             "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#000\" stroke-width=\"2\"/>%n",
                             tx, y - 2, tx, y + barH + 2));
                 }
-                String value = signed(d) + " " + l.unit + ", " + Report.times(l.ratio()) + " " + l.goal.baseline
-                        + (l.hasBudget() ? " (goal ≤ +" + Report.num(l.goal.budget) + "): " + l.verdict().toLowerCase(Locale.ROOT)
+                String value = signed(d) + " " + l.unit + ", " + Table.times(l.ratio()) + " " + l.goal.baseline
+                        + (l.hasBudget() ? " (goal ≤ +" + Table.num(l.goal.budget) + "): " + l.verdict().toLowerCase(Locale.ROOT)
                         : "");
-                body.append(Report.text(labelW + 0.95 * plotW + 6, y + barH - 3, value,
+                body.append(SvgChart.text(labelW + 0.95 * plotW + 6, y + barH - 3, value,
                         l.hasBudget() && l.met() ? "value good" : "value"));
             }
             y += barH + 4;
@@ -214,6 +214,6 @@ final class StartupGoals {
     }
 
     private static String signed(double v) {
-        return (v >= 0 ? "+" : "-") + Report.num(Math.abs(v));
+        return (v >= 0 ? "+" : "-") + Table.num(Math.abs(v));
     }
 }

@@ -157,13 +157,13 @@ class ReportTest {
 
     @Test
     void formatting() {
-        assertEquals("1,234", Report.num(1234.4));
-        assertEquals("123.4", Report.num(123.44));
-        assertEquals("12.34", Report.num(12.344));
-        assertEquals("1.234", Report.num(1.2344));
-        assertEquals("2.00x", Report.times(2));
-        assertEquals("1,000x", Report.times(1000));
-        assertEquals("0.050x", Report.times(0.05));
+        assertEquals("1,234", Table.num(1234.4));
+        assertEquals("123.4", Table.num(123.44));
+        assertEquals("12.34", Table.num(12.344));
+        assertEquals("1.234", Table.num(1.2344));
+        assertEquals("2.00x", Table.times(2));
+        assertEquals("1,000x", Table.times(1000));
+        assertEquals("0.050x", Table.times(0.05));
         assertEquals(4L << 30, HeapBenchmark.parseSize("4g"));
         assertEquals(256L << 20, HeapBenchmark.parseSize("256m"));
     }
