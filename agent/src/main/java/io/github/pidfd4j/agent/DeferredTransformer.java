@@ -13,7 +13,7 @@ import java.util.function.BiConsumer;
  * first loads, or is found loaded already after a dynamic attach, it activates the agent once (the
  * module layer, the bridge, pidfd4j's native library, probe and watcher) and then patches the class
  * with {@link Instrumenter}. A JVM that never starts a process nor uses a {@link ProcessHandle} so
- * pays for no more than this class; Byte Buddy's ASM is not even loaded.
+ * pays for no more than this class; ASM is not even loaded.
  *
  * <p>A spawn racing with the first activation is safe: the JDK loads {@code ProcessImpl} once, and
  * every other thread that needs it waits until this transformer has returned.

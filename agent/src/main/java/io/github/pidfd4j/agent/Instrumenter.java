@@ -2,13 +2,13 @@ package io.github.pidfd4j.agent;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.Label;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
-import net.bytebuddy.jar.asm.Type;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
 
 /**
  * Inlines a tiny static prologue into {@code java.lang.ProcessImpl.start} and
@@ -31,7 +31,7 @@ import net.bytebuddy.jar.asm.Type;
  * </pre>
  *
  * <p>It is the same code Byte Buddy's inlined {@code Advice} with {@code skipOn = OnNonDefaultValue}
- * produces, written with the ASM that Byte Buddy ships (relocated with it): building an {@code Advice}
+ * produces, written with plain ASM (relocated into the agent jar): building an {@code Advice}
  * and an {@code AgentBuilder} cost some 600 ms of every JVM's start on a small machine, this costs a few.
  * It adds no member and changes no signature, so it also works by retransformation on classes that
  * are loaded already (after a dynamic attach, or when the application has started a process).

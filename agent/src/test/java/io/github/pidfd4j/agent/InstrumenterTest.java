@@ -11,10 +11,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 import org.junit.jupiter.api.Test;
 
 /** The prologue, on the class files of the JDK that runs the tests. */
@@ -52,7 +52,7 @@ class InstrumenterTest {
                     }
 
                     @Override
-                    public void visitJumpInsn(int opcode, net.bytebuddy.jar.asm.Label label) {
+                    public void visitJumpInsn(int opcode, org.objectweb.asm.Label label) {
                         add(Integer.toString(opcode));
                     }
 
