@@ -44,6 +44,8 @@ final class LinuxNative {
     static final int ENOENT = 2;
     static final int ESRCH = 3;
     static final int EINTR = 4;
+    static final int EAGAIN = 11;
+    static final int ENOMEM = 12;
     static final int E2BIG = 7;
     static final int EBADF = 9;
     static final int ECHILD = 10;
