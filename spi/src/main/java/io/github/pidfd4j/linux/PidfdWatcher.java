@@ -222,7 +222,12 @@ final class PidfdWatcher {
      */
     private void lost(Watch w, int err) {
         watches.remove(w.key);
-        epoll.ctl(epfd, LinuxNative.EPOLL_CTL_DEL, w.pidfd.fd(), 0, 0);  // in case it is there after all
+        // An entry that may still be there is removed, or a readable one would be reported forever
+        // under a forgotten key. Not after ENOENT or EBADF: then there is none for this number, and
+        // a DEL could hit the entry of another watch whose pidfd got the number meanwhile.
+        if (err != LinuxNative.ENOENT && err != LinuxNative.EBADF) {
+            epoll.ctl(epfd, LinuxNative.EPOLL_CTL_DEL, w.pidfd.fd(), 0, 0);
+        }
         w.onRegistrationFailed(err);
     }
 
