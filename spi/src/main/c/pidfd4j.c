@@ -6,6 +6,22 @@
  * per architecture (waitid with rusage, epoll_event, PIDFD_GET_INFO), so that the Java side stays
  * architecture-neutral. Every function returns an errno value (or -errno) instead of touching the
  * caller's errno, and every descriptor it creates is close-on-exec from birth.
+ *
+ * What pidfd4j uses of the kernel, and what it does where a feature is missing (the one table of
+ * versions; LinuxNative.java's javadoc repeats it):
+ *
+ *   feature                          Linux  without it
+ *   pidfd_send_signal                5.1    no pidfd provider (the probe fails): the JDK spawns
+ *   clone(CLONE_PIDFD)               5.2    PATH_CLONE_THEN_PIDFD_OPEN (also where seccomp refuses it)
+ *   pidfd_open, poll on a pidfd      5.3    no pidfd provider: the JDK spawns
+ *   clone3                           5.3    nothing: not used, clone is enough for CLONE_PIDFD
+ *   waitid(P_PIDFD)                  5.4    no pidfd provider: the JDK spawns (so 5.4 is the minimum)
+ *   close_range                      5.9    the child walks /proc/self/fd instead
+ *   EPOLLHUP on a pidfd at the reap  6.9    onExit() of a non-child re-checks, 10 ms doubling to 1 s
+ *   PIDFD_GET_INFO                   6.13   nothing: used only to read PIDFD_INFO_EXIT
+ *   PIDFD_INFO_EXIT                  6.15   a child reaped by someone else reports exit value 0 (the
+ *                                           probe tells which: exit_status_kept)
+ *   CLONE_AUTOREAP, _PIDFD_AUTOKILL  7.1    nothing: not used yet (clone3 flags)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,7 +43,7 @@
 #include <unistd.h>
 
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
-#define PIDFD4J_ABI_VERSION 4
+#define PIDFD4J_ABI_VERSION 5
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -56,17 +72,19 @@ _Static_assert(sizeof(struct pidfd4j_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
 #define PIDFD4J_INFO_EXIT (1ULL << 3)
 #define PIDFD4J_GET_INFO _IOWR(0xFF, 11, struct pidfd4j_pidfd_info)
 
-/* Spawn paths; the values are shared with SpawnPath.java. */
-#define PATH_CLONE_PIDFD 1   /* clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD): the pidfd is born with the child */
-#define PATH_PIDFD_OPEN  2   /* clone(CLONE_VM|CLONE_VFORK|CLONE_FILES); the child pidfd_opens itself */
+/* Spawn paths (SpawnPath.CLONE_PIDFD, CLONE_THEN_PIDFD_OPEN); the values are LinuxNative's too. */
+#define PATH_CLONE_PIDFD           1  /* clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD): the pidfd is born with the child */
+#define PATH_CLONE_THEN_PIDFD_OPEN 2  /* clone(CLONE_VM|CLONE_VFORK|CLONE_FILES); the child pidfd_opens itself */
 
-/* Where a failed spawn failed; the values are shared with SpawnFailure.java. */
-#define STAGE_CLONE      1
-#define STAGE_PIDFD_OPEN 2
-#define STAGE_FDS        3
-#define STAGE_CHDIR      4
-#define STAGE_EXEC       5
-#define STAGE_STACK      6
+/* Where a failed spawn or probe failed; the values are LinuxNative's too. */
+#define STAGE_CLONE       1
+#define STAGE_PIDFD_OPEN  2  /* the child's pidfd_open, or its unshare(CLONE_FILES) after it */
+#define STAGE_FDS         3
+#define STAGE_CHDIR       4
+#define STAGE_EXEC        5
+#define STAGE_STACK       6
+#define STAGE_SEND_SIGNAL 7  /* the probe only: pidfd_send_signal(pidfd, 0) */
+#define STAGE_WAITID      8  /* the probe only: waitid(P_PIDFD) */
 
 #define CHILD_STACK_SIZE (64 * 1024)
 
@@ -310,7 +328,7 @@ static char *child_stack(int *err) {
     return NULL;
 }
 
-/* What clone_child hands to the child, and what a child on PATH_PIDFD_OPEN reports back. */
+/* What clone_child hands to the child, and what a child on PATH_CLONE_THEN_PIDFD_OPEN reports back. */
 struct clone_req {
     int path;
     int (*fn)(void *);
@@ -322,7 +340,7 @@ struct clone_req {
 
 static int child_entry(void *p) {
     struct clone_req *r = p;
-    if (r->path == PATH_PIDFD_OPEN) {
+    if (r->path == PATH_CLONE_THEN_PIDFD_OPEN) {
         /* exec resets the exit signal to SIGCHLD (fs/exec.c, de_thread), after which a wait()
          * elsewhere in the JVM could reap a quick child before the parent's pidfd_open and leave it
          * a pidfd for a recycled pid. So the child opens its own pidfd before exec, into the fd
@@ -369,7 +387,7 @@ static pid_t clone_child(int path, int (*fn)(void *), void *arg, int *pidfd, int
         *err = clone_err;
         return -1;
     }
-    if (path == PATH_PIDFD_OPEN) {
+    if (path == PATH_CLONE_THEN_PIDFD_OPEN) {
         *pidfd = req.pidfd;
         if (req.stage != 0) {  /* the child died before exec: reap it (exit signal 0, ours alone) */
             siginfo_t si;
@@ -432,19 +450,34 @@ static int probe_child(void *unused) {
 static int pidfd4j_exit_status(int pidfd, int32_t *status);
 
 /*
- * Spawns and reaps a child that exits at once, through the given path. Returns 0 or an errno.
+ * Spawns and reaps a child that exits at once, through the given path. Returns 0 or an errno, and
+ * *stage tells which step failed (STAGE_*), so that the reason names the refused syscall.
  * *exit_status_kept: 1 when the pidfd still tells the reaped child's status (PIDFD_INFO_EXIT,
  * Linux 6.15+), so that a child reaped by someone else does not lose its exit code; else 0.
  */
-static int pidfd4j_probe(int path, int *exit_status_kept) {
-    int pidfd = -1, stage = 0, err = 0;
+static int pidfd4j_probe(int path, int *exit_status_kept, int *stage) {
+    int pidfd = -1, err = 0;
     *exit_status_kept = 0;
-    pid_t pid = clone_child(path, probe_child, NULL, &pidfd, &stage, &err);
+    *stage = 0;
+    pid_t pid = clone_child(path, probe_child, NULL, &pidfd, stage, &err);
     if (pid < 0)
         return err;
-    int r = (int) syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0 ? 0 : errno;
-    if (reap_blocking(pidfd) != 0 && r == 0)
+    int r = 0;
+    if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) != 0) {
         r = errno;
+        *stage = STAGE_SEND_SIGNAL;
+    }
+    if (reap_blocking(pidfd) != 0) {
+        if (r == 0) {
+            r = errno;
+            *stage = STAGE_WAITID;
+        }
+        /* No waitid(P_PIDFD) (before 5.4): reap by pid, or the probe child stays a zombie for good
+         * (its exit signal is 0, so no one else will). */
+        siginfo_t si;
+        while (waitid(P_PID, (id_t) pid, &si, WEXITED | __WALL) != 0 && errno == EINTR)
+            ;
+    }
     int32_t status = -1;
     /* waitid released the task before returning, so a kernel that keeps the status has it now. */
     *exit_status_kept = r == 0 && pidfd4j_exit_status(pidfd, &status) == 0 && status == 0;
@@ -576,7 +609,7 @@ static void pidfd4j_strerror(int err, char *buf, int len) {
  * --------------------------------------------------------------------------------------------- */
 
 /*
- * The spawn block (SpawnBlock.java writes it): one byte[] holding everything the child reads.
+ * The spawn block (PidfdLauncher.SpawnBlock writes it): one byte[] holding everything the child reads.
  * Pointer slots hold offsets from the start of the block (0 is NULL), so Java needs no addresses;
  * the block is copied to C memory and relocated here, before the clone.
  */
@@ -610,13 +643,13 @@ static jint JNICALL jni_abi_version(JNIEnv *env, jclass c) {
     return PIDFD4J_ABI_VERSION;
 }
 
-/* features: [0] exit status kept after someone else's reap (see pidfd4j_probe). */
-static jint JNICALL jni_probe(JNIEnv *env, jclass c, jint path, jintArray features) {
+/* out: [0] exit status kept after someone else's reap, [1] the stage that failed (see pidfd4j_probe). */
+static jint JNICALL jni_probe(JNIEnv *env, jclass c, jint path, jintArray out) {
     (void) c;
-    int kept = 0;
-    int r = pidfd4j_probe(path, &kept);
-    jint f = kept;
-    (*env)->SetIntArrayRegion(env, features, 0, 1, &f);
+    int kept = 0, stage = 0;
+    int r = pidfd4j_probe(path, &kept, &stage);
+    jint o[2] = {kept, stage};
+    (*env)->SetIntArrayRegion(env, out, 0, 2, o);  /* too short: ArrayIndexOutOfBoundsException */
     return r;
 }
 

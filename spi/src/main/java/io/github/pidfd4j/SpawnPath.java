@@ -5,9 +5,10 @@ public enum SpawnPath {
 
     /**
      * {@code clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD)}: the process descriptor exists atomically
-     * with the child, one exec per spawn (Linux 5.4+). The exit signal is 0 until the exec (which
-     * resets it to SIGCHLD, as Linux does for every exec), so a child that fails to exec is
-     * invisible to any other wait() in the JVM.
+     * with the child, one exec per spawn (Linux 5.4+: CLONE_PIDFD is 5.2, reaping through the pidfd
+     * with {@code waitid(P_PIDFD)} 5.4). The exit signal is 0 until the exec (which resets it to
+     * SIGCHLD, as Linux does for every exec), so a child that fails to exec is invisible to any
+     * other wait() in the JVM. Forced with {@code -Dpidfd4j.spawnPath=clone-pidfd}.
      */
     CLONE_PIDFD,
 
@@ -15,6 +16,7 @@ public enum SpawnPath {
      * {@code clone(CLONE_VM | CLONE_VFORK | CLONE_FILES)}, and the child opens its own pidfd with
      * {@code pidfd_open} before it execs: used where the kernel or a seccomp filter refuses
      * {@code CLONE_PIDFD}. Race-free too: no one else can reap the child before it has its pidfd.
+     * Linux 5.4+ as well; forced with {@code -Dpidfd4j.spawnPath=clone-then-pidfd-open}.
      */
     CLONE_THEN_PIDFD_OPEN,
 

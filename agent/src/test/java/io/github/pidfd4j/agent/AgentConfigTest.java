@@ -45,11 +45,11 @@ class AgentConfigTest {
     @Test
     void providerJdkTurnsTheSpawnHookOffAndIsPassedThrough() {
         Properties p = props();
-        AgentConfig c = AgentConfig.parse("provider=jdk,spawnPath=pidfd-open", p);
+        AgentConfig c = AgentConfig.parse("provider=jdk,spawnPath=clone-then-pidfd-open", p);
         assertFalse(c.spawn);
         assertTrue(c.onExit);
         assertEquals("jdk", p.getProperty("pidfd4j.provider"));
-        assertEquals("pidfd-open", p.getProperty("pidfd4j.spawnPath"));
+        assertEquals("clone-then-pidfd-open", p.getProperty("pidfd4j.spawnPath"));
         assertFalse(AgentConfig.parse(null, props("pidfd4j.provider", "JDK")).spawn);
         assertTrue(AgentConfig.parse(null, props("pidfd4j.provider", "pidfd")).spawn);
     }

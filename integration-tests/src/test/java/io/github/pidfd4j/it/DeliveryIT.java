@@ -139,7 +139,7 @@ class DeliveryIT {
                 Arguments.of(List.of("-Dpidfd4j.provider=jdk"), null, jdk, ""),
                 Arguments.of(List.of("-Dpidfd4j.agent.enabled=false"), null, jdk, ""),
                 Arguments.of(List.of("-Dpidfd4j.agent.spawn=false"), "spawn=true", pidfd, ""),
-                Arguments.of(List.of(), "spawnPath=pidfd-open,onExit=off", pidfd, ""),
+                Arguments.of(List.of(), "spawnPath=clone-then-pidfd-open,onExit=off", pidfd, ""),
                 Arguments.of(List.of(), "bogus=1", pidfd, "ignoring unknown agent argument \"bogus\""));
     }
 
@@ -154,7 +154,7 @@ class DeliveryIT {
                 () -> assertEquals(processClass, r.evidenceOne("probe").get("class"), r::toString),
                 () -> assertTrue(stderr.isEmpty() ? r.stderr().isEmpty() : r.stderr().contains(stderr), r::toString));
         if (agentArgs != null && agentArgs.contains("spawnPath=")) {
-            assertEquals("pidfd-open", r.evidenceOne("properties").get("spawnPath"), "passed through: " + r);
+            assertEquals("clone-then-pidfd-open", r.evidenceOne("properties").get("spawnPath"), "passed through: " + r);
         }
         if (agentArgs != null && agentArgs.contains("provider=")) {
             assertEquals("jdk", r.evidenceOne("properties").get("provider"), "passed through: " + r);

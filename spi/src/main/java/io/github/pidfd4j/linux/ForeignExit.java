@@ -2,10 +2,12 @@ package io.github.pidfd4j.linux;
 
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Exit notification for a process that is not a pidfd4j child: {@code pidfd_open} plus the same
@@ -46,11 +48,18 @@ final class ForeignExit {
 
     /**
      * A future completed with 0 when the process is gone (exited and reaped by its parent: until
-     * then the JDK's handle says alive), already completed if it is gone, or null
-     * when pidfds cannot watch it (EPERM, EMFILE...): the caller falls back. It completes on the
-     * watcher thread: for callers that attach only async stages (see AgentSupport.completion).
+     * then the JDK's handle says alive), already completed if it is gone, or null when no pidfd can
+     * be opened for it (EPERM, EMFILE...): the caller falls back. It never completes before the
+     * exit, not even exceptionally: where epoll refuses the pidfd, a thread of its own waits. It
+     * completes on the watcher thread: for callers that attach only async stages (see
+     * AgentSupport.completion).
      */
     static CompletableFuture<Integer> onExit(long pid) {
+        return onExit(pid, PidfdWatcher.get());
+    }
+
+    /** The same, through the given watcher (a test's own). */
+    static CompletableFuture<Integer> onExit(long pid, PidfdWatcher watcher) {
         if (!Pidfd.isAvailable() || pid <= 0 || pid > Integer.MAX_VALUE) {
             return null;
         }
@@ -68,16 +77,12 @@ final class ForeignExit {
             LinuxNative.pidfd4j_close(fd);
             return raced.copy();
         }
-        PidfdWatcher.get().watch(new PidfdWatcher.Watch(new PidfdHandle(fd)) {
+        watcher.watch(new PidfdWatcher.Watch(new PidfdHandle(fd)) {
             private long retryNanos = FIRST_RETRY_NANOS;
 
             @Override
             boolean onReadable() {
-                // Readable means exited, but a zombie is alive for the JDK's handle until its parent
-                // reaps it (/proc/<pid> is still there), so complete only after the reap: signal 0
-                // through the pidfd fails with ESRCH exactly then (0, or EPERM for another user's
-                // process, while it is a zombie). The pidfd names this process, never a pid's reuse.
-                if (pidfd.signal(0) != LinuxNative.ESRCH) {
+                if (!isReaped(pidfd)) {
                     return false;  // disarmed: the reap wakes it (EPOLLHUP, Linux 6.9+) or retryNanos
                 }
                 WATCHED.remove(pid, exited);
@@ -96,13 +101,54 @@ final class ForeignExit {
 
             @Override
             void onRegistrationFailed(int errno) {
-                WATCHED.remove(pid, exited);
-                pidfd.release();
-                exited.completeExceptionally(new IllegalStateException("cannot watch pid " + pid + ": "
-                        + LinuxNative.strerror(errno)));
+                // Completing now, even exceptionally, would be wrong: the JDK's onExit() ignores the
+                // exception and reports a live process gone. Wait on a thread of our own instead.
+                log().log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
+                        pid, LinuxNative.strerror(errno));
+                Thread t = new Thread(null, () -> {
+                    try {
+                        awaitReap(pidfd);
+                        WATCHED.remove(pid, exited);
+                        exited.complete(0);
+                    } finally {
+                        pidfd.release();
+                    }
+                }, "pidfd4j-waiter (pid " + pid + ")", 64 * 1024, false);
+                t.setDaemon(true);
+                try {
+                    t.start();
+                } catch (Throwable e) {  // no thread either (OutOfMemoryError): the caller falls back
+                    WATCHED.remove(pid, exited);
+                    pidfd.release();
+                    throw e;
+                }
             }
         });
         return exited.copy();  // a copy: a caller completing or cancelling it cannot touch the others'
+    }
 
+    /**
+     * Readable means exited, but a zombie is alive for the JDK's handle until its parent reaps it
+     * (/proc/<pid> is still there), so it counts as gone only after the reap: signal 0 through the
+     * pidfd fails with ESRCH exactly then (0, or EPERM for another user's process, while it is a
+     * zombie). The pidfd names this process, never a pid's reuse.
+     */
+    private static boolean isReaped(PidfdHandle pidfd) {
+        return pidfd.signal(0) == LinuxNative.ESRCH;
+    }
+
+    /** Blocks until the process is reaped: poll(2) for the exit, then the watcher's backoff for the reap. */
+    private static void awaitReap(PidfdHandle pidfd) {
+        while (LinuxNative.pidfd4j_poll(pidfd.fd(), -1) == 0) {
+            // EINTR: poll again
+        }
+        for (long nanos = FIRST_RETRY_NANOS; !isReaped(pidfd); nanos = Math.min(MAX_RETRY_NANOS, 2 * nanos)) {
+            LockSupport.parkNanos(nanos);
+        }
+    }
+
+    /** Looked up only to log: the first System.getLogger bootstraps the JDK's logging (~30 ms). */
+    private static System.Logger log() {
+        return System.getLogger("io.github.pidfd4j");
     }
 }

@@ -11,27 +11,46 @@ import java.nio.charset.Charset;
  * <p>The library is loaded once, by absolute path, from a directory that only this JVM's user can
  * write ({@link NativeLibraryLoader}); never through the system's library search, so a stale or
  * planted copy elsewhere cannot be picked up. Its ABI version is checked too.
+ *
+ * <p>What pidfd4j uses of the kernel, and what it does without it (the same table heads pidfd4j.c):
+ * <table>
+ * <caption>Kernel features</caption>
+ * <tr><th>feature</th><th>Linux</th><th>without it</th></tr>
+ * <tr><td>pidfd_send_signal</td><td>5.1</td><td>no pidfd provider (the probe fails): the JDK spawns</td></tr>
+ * <tr><td>clone(CLONE_PIDFD)</td><td>5.2</td><td>{@code SpawnPath.CLONE_THEN_PIDFD_OPEN} (also where seccomp
+ *     refuses it)</td></tr>
+ * <tr><td>pidfd_open, poll on a pidfd</td><td>5.3</td><td>no pidfd provider: the JDK spawns</td></tr>
+ * <tr><td>clone3</td><td>5.3</td><td>nothing: not used, clone is enough for CLONE_PIDFD</td></tr>
+ * <tr><td>waitid(P_PIDFD)</td><td>5.4</td><td>no pidfd provider: the JDK spawns (so 5.4 is the minimum)</td></tr>
+ * <tr><td>close_range</td><td>5.9</td><td>the child walks /proc/self/fd instead</td></tr>
+ * <tr><td>EPOLLHUP on a pidfd at the reap</td><td>6.9</td><td>onExit() of a non-child re-checks, 10 ms
+ *     doubling to 1 s ({@link ForeignExit})</td></tr>
+ * <tr><td>PIDFD_GET_INFO</td><td>6.13</td><td>nothing: used only to read PIDFD_INFO_EXIT</td></tr>
+ * <tr><td>PIDFD_INFO_EXIT</td><td>6.15</td><td>a child reaped by someone else reports exit value 0 (the
+ *     probe tells which: {@link Pidfd#exitStatusKept()})</td></tr>
+ * <tr><td>CLONE_AUTOREAP, CLONE_PIDFD_AUTOKILL</td><td>7.1</td><td>nothing: not used yet (clone3 flags)</td></tr>
+ * </table>
  */
 final class LinuxNative {
 
     /** Must equal PIDFD4J_ABI_VERSION in pidfd4j.c. */
-    static final int ABI_VERSION = 4;
+    static final int ABI_VERSION = 5;
 
-    // Spawn paths and failure stages, shared with pidfd4j.c.
+    // Spawn paths and failure stages, the same values as in pidfd4j.c.
     static final int PATH_CLONE_PIDFD = 1;
-    static final int PATH_PIDFD_OPEN = 2;
+    static final int PATH_CLONE_THEN_PIDFD_OPEN = 2;
     static final int STAGE_CLONE = 1;
     static final int STAGE_PIDFD_OPEN = 2;
     static final int STAGE_FDS = 3;
     static final int STAGE_CHDIR = 4;
     static final int STAGE_EXEC = 5;
     static final int STAGE_STACK = 6;
+    static final int STAGE_SEND_SIGNAL = 7;  // the probe only
+    static final int STAGE_WAITID = 8;       // the probe only
 
     // Linux constants, the same on every architecture.
     static final int WNOHANG = 1;
     static final int WEXITED = 4;
-    static final int WNOWAIT = 0x01000000;
-    static final int CLD_EXITED = 1;
     static final int CLD_KILLED = 2;
     static final int CLD_DUMPED = 3;
     static final int EPOLLIN = 1;
@@ -44,6 +63,8 @@ final class LinuxNative {
     static final int ENOENT = 2;
     static final int ESRCH = 3;
     static final int EINTR = 4;
+    static final int EAGAIN = 11;
+    static final int ENOMEM = 12;
     static final int E2BIG = 7;
     static final int EBADF = 9;
     static final int ECHILD = 10;
@@ -114,8 +135,11 @@ final class LinuxNative {
 
     static native int pidfd4j_abi_version();
 
-    /** Spawns and reaps one child through the path; features: [0] 1 if PIDFD_INFO_EXIT kept its status. 0 or errno. */
-    static native int pidfd4j_probe(int path, int[] features);
+    /**
+     * Spawns and reaps one child through the path. 0 or an errno; out (length 2): [0] 1 if
+     * PIDFD_INFO_EXIT kept the child's status after the reap, [1] the STAGE_* that failed.
+     */
+    static native int pidfd4j_probe(int path, int[] out);
 
     /** The block is a {@link PidfdLauncher} SpawnBlock; out: pid, pidfd, stage, errno. 0 or -1. */
     static native int pidfd4j_spawn(int path, byte[] block, int redirectErr, int[] out);

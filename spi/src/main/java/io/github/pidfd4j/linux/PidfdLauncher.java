@@ -1,8 +1,6 @@
 package io.github.pidfd4j.linux;
 
 import java.io.FileDescriptor;
-import java.io.FileInputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,7 +39,6 @@ final class PidfdLauncher {
     /**
      * Starts a process with the arguments of {@code ProcessImpl.start}.
      *
-     * @param path LinuxNative.PATH_CLONE_PIDFD or PATH_PIDFD_OPEN
      * @param cmdarray the program and its arguments, already checked (non-empty, no null, no NUL)
      * @param environment the child's environment, or null for the JVM's own
      * @param dir the working directory, or null for the JVM's
@@ -93,118 +90,62 @@ final class PidfdLauncher {
         Redirect[] r = redirects != null ? redirects : new Redirect[] {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
         boolean[] linked = {links != null && links[0] != null, links != null && links[1] != null, false};
 
-        // As the JDK does: redirect files are opened in the parent, before anything else.
-        FileInputStream f0 = null;
-        FileOutputStream f1 = null;
-        FileOutputStream f2 = null;
-        int[] childFds = {-1, -1, -1};   // what the child gets on 0, 1, 2; -1 leaves the JVM's
-        int[] parentFds = {-1, -1, -1};  // our ends of the pipes
-        try {
+        try (ChildStdio slots = new ChildStdio()) {
+            // As the JDK does: redirect files are opened in the parent, before anything else.
             if (linked[0]) {
-                childFds[0] = LinuxNative.fdGet(links[0]);
+                slots.link(0, links[0]);
             } else if (isFile(r[0])) {
-                f0 = new FileInputStream(r[0].file());
-                childFds[0] = LinuxNative.fdGet(f0.getFD());
+                slots.readFile(0, r[0].file());
             }
             if (!linked[1] && isFile(r[1])) {
-                f1 = new FileOutputStream(r[1].file(), r[1].type() == Redirect.Type.APPEND);
-                childFds[1] = LinuxNative.fdGet(f1.getFD());
+                slots.writeFile(1, r[1].file(), r[1].type() == Redirect.Type.APPEND, true);
             }
             if (isFile(r[2])) {  // opened (created, truncated) even with redirectErrorStream, as the JDK does
-                f2 = new FileOutputStream(r[2].file(), r[2].type() == Redirect.Type.APPEND);
-                childFds[2] = redirectErrorStream ? -1 : LinuxNative.fdGet(f2.getFD());
+                slots.writeFile(2, r[2].file(), r[2].type() == Redirect.Type.APPEND, !redirectErrorStream);
             }
-            int pipedMask = 0;  // the child's ends of new pipes, closed by pidfd4j_spawn
-            try {
-                if (!linked[0] && r[0] == Redirect.PIPE) {
-                    pipedMask |= pipe(childFds, parentFds, 0, 0);
-                }
-                if (linked[1] || r[1] == Redirect.PIPE) {
-                    pipedMask |= pipe(childFds, parentFds, 1, 1);
-                }
-                if (!redirectErrorStream && r[2] == Redirect.PIPE) {
-                    pipedMask |= pipe(childFds, parentFds, 2, 1);
-                }
-            } catch (Throwable t) {
-                closeAll(parentFds);
-                closeAll(childFds, pipedMask);
-                throw t;
+            if (!linked[0] && r[0] == Redirect.PIPE) {
+                slots.pipe(0, 0);
             }
+            if (linked[1] || r[1] == Redirect.PIPE) {
+                slots.pipe(1, 1);
+            }
+            if (!redirectErrorStream && r[2] == Redirect.PIPE) {
+                slots.pipe(2, 1);
+            }
+            int[] parentFds = slots.parentFds;
             // The streams before the clone: after it, every microsecond this thread works before it
             // waits keeps the exec'd child off its CPU (a C test: 40 us of work in the parent
-            // lengthened a /bin/true spawn-and-wait by 100 us).
+            // lengthened a /bin/true spawn-and-wait by 100 us). Until the spawn succeeds they are
+            // never handed out, so the slots closing their descriptors is enough on failure.
             OutputStream stdin;
             InputStream stdout;
             InputStream stderr;
-            try {
-                stdin = parentFds[0] < 0 ? ProcessStreams.nullOutput
-                        : new ProcessStreams.ProcessPipeOutputStream(parentFds[0]);
-                stdout = parentFds[1] < 0 || linked[1] ? ProcessStreams.nullInput
-                        : new ProcessStreams.ProcessPipeInputStream(parentFds[1]);
-                stderr = parentFds[2] < 0 ? ProcessStreams.nullInput
-                        : new ProcessStreams.ProcessPipeInputStream(parentFds[2]);
-            } catch (Throwable t) {
-                closeAll(parentFds);
-                closeAll(childFds, pipedMask);
-                throw t;
-            }
+            stdin = parentFds[0] < 0 ? ProcessStreams.nullOutput
+                    : new ProcessStreams.ProcessPipeOutputStream(parentFds[0]);
+            stdout = parentFds[1] < 0 || linked[1] ? ProcessStreams.nullInput
+                    : new ProcessStreams.ProcessPipeInputStream(parentFds[1]);
+            stderr = parentFds[2] < 0 ? ProcessStreams.nullInput
+                    : new ProcessStreams.ProcessPipeInputStream(parentFds[2]);
             try {
                 if (linked[1]) {
                     LinuxNative.fdSet(links[1], parentFds[1]);  // the next stage's stdin
                 }
                 // Nothing may fail after this returns: the child runs and its streams are handed out.
-                return spawn(path, cmdarray, environment, dir, childFds, pipedMask, redirectErrorStream,
-                        stdin, stdout, stderr);
+                Process process = spawn(path, cmdarray, environment, dir, slots.childFds, slots.takePipedMask(),
+                        redirectErrorStream, stdin, stdout, stderr);
+                slots.parentEndsHandedOut();
+                return process;
             } catch (Throwable t) {
                 if (linked[1]) {
                     LinuxNative.fdSet(links[1], -1);
                 }
-                closeAll(parentFds);  // the streams were never handed out: closing their fds is enough
                 throw t;
-            }
-        } finally {
-            try {
-                if (f0 != null) f0.close();
-            } finally {
-                try {
-                    if (f1 != null) f1.close();
-                } finally {
-                    if (f2 != null) f2.close();
-                }
             }
         }
     }
 
     private static boolean isFile(Redirect r) {
         return r.file() != null;  // READ, WRITE, APPEND (DISCARD is a WRITE to /dev/null)
-    }
-
-    /**
-     * A close-on-exec pipe; the end at {@code childEnd} goes to the child, the other to us.
-     * Returns the slot's bit for the mask of child ends to close after the spawn.
-     */
-    private static int pipe(int[] childFds, int[] parentFds, int slot, int childEnd) throws IOException {
-        int[] p = new int[2];
-        int err = LinuxNative.pidfd4j_pipe(p);
-        if (err != 0) {
-            throw SpawnFailure.pipe(err);
-        }
-        childFds[slot] = p[childEnd];
-        parentFds[slot] = p[1 - childEnd];
-        return 1 << slot;
-    }
-
-    private static void closeAll(int[] fds) {
-        closeAll(fds, 0b111);
-    }
-
-    private static void closeAll(int[] fds, int mask) {
-        for (int i = 0; i < fds.length; i++) {
-            if ((mask & (1 << i)) != 0 && fds[i] >= 0) {
-                LinuxNative.pidfd4j_close(fds[i]);
-                fds[i] = -1;
-            }
-        }
     }
 
     /**
@@ -225,7 +166,11 @@ final class PidfdLauncher {
             byte[] cwd = dir == null ? null : dir.getBytes(CHARSET);
             block = new SpawnBlock(argv, candidates, envp, cwd, childFds, closeMask);
         } catch (Throwable t) {
-            closeAll(childFds, closeMask);  // pidfd4j_spawn never ran to close them
+            for (int i = 0; i < 3; i++) {  // pidfd4j_spawn never ran to close them
+                if ((closeMask & (1 << i)) != 0) {
+                    LinuxNative.pidfd4j_close(childFds[i]);
+                }
+            }
             throw t;
         }
 

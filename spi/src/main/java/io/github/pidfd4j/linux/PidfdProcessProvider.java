@@ -39,10 +39,10 @@ public final class PidfdProcessProvider implements ProcessProvider {
         if (path != SpawnPath.CLONE_PIDFD && path != SpawnPath.CLONE_THEN_PIDFD_OPEN) {
             throw new IllegalArgumentException("not a pidfd spawn path: " + path);
         }
-        int err = LinuxNative.isAvailable() ? Pidfd.probe(Pidfd.nativePath(path), new int[1]) : -1;
+        Pidfd.Probe probe = LinuxNative.isAvailable() ? Pidfd.probe(path) : null;
         this.path = path;
-        this.pathCause = err == 0 ? null : err < 0 ? LinuxNative.unavailabilityCause()
-                : new UnsupportedOperationException(path + " failed: " + Pidfd.describe(err));
+        this.pathCause = probe == null ? LinuxNative.unavailabilityCause() : probe.succeeded() ? null
+                : new UnsupportedOperationException(path + ": " + probe.failure());
     }
 
     @Override

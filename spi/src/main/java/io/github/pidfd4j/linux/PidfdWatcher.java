@@ -1,6 +1,8 @@
 package io.github.pidfd4j.linux;
 
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +40,11 @@ final class PidfdWatcher {
         /** The pidfd is readable; returns true when the watch is done (and may be forgotten). */
         abstract boolean onReadable();
 
-        /** The watch could not be registered; it must still complete somehow. */
+        /**
+         * The watch could not be registered, or lost its registration (a re-arm failed for good): the
+         * watcher has forgotten it and will never call it again, and it must still complete somehow.
+         * The pidfd is the watch's own again, to release.
+         */
         abstract void onRegistrationFailed(int errno);
 
         /**
@@ -61,6 +67,13 @@ final class PidfdWatcher {
         return Holder.INSTANCE;
     }
 
+    /** epoll_ctl(2); a test substitutes one that fails. Returns 0 or an errno. */
+    @FunctionalInterface
+    interface EpollCtl {
+        int ctl(int epfd, int op, int fd, int events, long data);
+    }
+
+    private final EpollCtl epoll;
     private final int epfd;
     private final Map<Long, Watch> watches = new ConcurrentHashMap<>();
     private final AtomicInteger generation = new AtomicInteger();
@@ -78,12 +91,18 @@ final class PidfdWatcher {
     private final Thread thread;
 
     private PidfdWatcher() {
+        this("pidfd4j-watcher", LinuxNative::pidfd4j_epoll_ctl);
+    }
+
+    /** A watcher of its own, for tests: a thread and an epoll set apart from the JVM's one watcher. */
+    PidfdWatcher(String threadName, EpollCtl epoll) {
+        this.epoll = epoll;
         int fd = LinuxNative.pidfd4j_epoll_create();
         if (fd < 0) {
             throw new IllegalStateException("epoll_create1: " + LinuxNative.strerror(-fd));
         }
         epfd = fd;
-        Thread t = new Thread(rootGroup(), this::run, "pidfd4j-watcher", 0, false);
+        Thread t = new Thread(rootGroup(), this::run, threadName, 0, false);
         t.setDaemon(true);
         t.setPriority(Thread.MAX_PRIORITY);  // like the JDK's reapers: exits are latency-sensitive
         t.setContextClassLoader(null);       // runs no user code, so it pins no class loader
@@ -109,7 +128,7 @@ final class PidfdWatcher {
         long key = ((long) generation.incrementAndGet() << 32) | (w.pidfd.fd() & 0xffffffffL);
         w.key = key;
         watches.put(key, w);
-        int err = LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_ADD, w.pidfd.fd(), LinuxNative.EPOLLIN, key);
+        int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_ADD, w.pidfd.fd(), LinuxNative.EPOLLIN, key);
         if (err != 0) {  // ENOMEM, or ENOSPC past fs.epoll.max_user_watches
             watches.remove(key);
             w.onRegistrationFailed(err);
@@ -158,17 +177,58 @@ final class PidfdWatcher {
         }
         if (done) {
             watches.remove(w.key);
-            LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_DEL, w.pidfd.fd(), 0, 0);
+            int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_DEL, w.pidfd.fd(), 0, 0);
+            if (err != 0) {
+                // Nothing leaks and nothing is misattributed: closing the pidfd (release, just below)
+                // drops its epoll entry with the file, and an event from it until then carries a key
+                // that is no longer in the map. A failure still means a bug (EBADF: someone closed our
+                // pidfd), so it is said.
+                log().log(Level.WARNING, "pidfd4j: epoll_ctl(DEL) of {0} failed: {1}", w.pidfd,
+                        LinuxNative.strerror(err));
+            }
             w.pidfd.release();
         } else if (!w.disarmed) {
             // Readable but not done: disarm, and look again later instead of spinning. (A disarmed
             // watch is woken only by EPOLLHUP, i.e. once the process is reaped, which every Watch
             // takes as done; if one did not, it stays queued once and is not queued again.)
-            LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), 0, w.key);
+            int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), 0, w.key);
+            if (err != 0) {
+                // Transient: it is still armed, so epoll reports it again at once (level-triggered)
+                // and both the look and the disarm are retried, a busy loop only while that lasts.
+                if (!isTransient(err)) {
+                    lost(w, err);
+                }
+                return;
+            }
             w.disarmed = true;
             w.rearmAt = System.nanoTime() + w.retryNanos();
             rearm.add(w);
         }
+    }
+
+    /**
+     * Whether an epoll_ctl failure may pass if tried again. MOD allocates nothing in today's kernels;
+     * ENOMEM and EAGAIN are there for a kernel that does, EINTR for a fatal signal on its way.
+     */
+    private static boolean isTransient(int err) {
+        return err == LinuxNative.ENOMEM || err == LinuxNative.EAGAIN || err == LinuxNative.EINTR;
+    }
+
+    /**
+     * A re-arm or disarm failed for good (ENOENT: the entry went with a closed file; EBADF, EINVAL,
+     * EPERM: a bug): epoll will never report this watch again, so it is forgotten here and falls back
+     * to its own way of waiting, exactly as when its registration failed. Never a silent loss: that
+     * would be a child that is never reaped and an onExit() that never completes.
+     */
+    private void lost(Watch w, int err) {
+        watches.remove(w.key);
+        // An entry that may still be there is removed, or a readable one would be reported forever
+        // under a forgotten key. Not after ENOENT or EBADF: then there is none for this number, and
+        // a DEL could hit the entry of another watch whose pidfd got the number meanwhile.
+        if (err != LinuxNative.ENOENT && err != LinuxNative.EBADF) {
+            epoll.ctl(epfd, LinuxNative.EPOLL_CTL_DEL, w.pidfd.fd(), 0, 0);
+        }
+        w.onRegistrationFailed(err);
     }
 
     private int timeoutMillis() {
@@ -178,14 +238,29 @@ final class PidfdWatcher {
 
     private void rearmDue() {
         long now = System.nanoTime();
+        List<Watch> again = null;  // queued after the loop: a zero delay must not make it endless
         while (!rearm.isEmpty() && rearm.peek().rearmAt - now <= 0) {
             Watch w = rearm.poll();
             w.disarmed = false;
             // Done meanwhile (woken by EPOLLHUP while disarmed): its descriptor may be closed and its
             // number reused by another watch, which a MOD here would hijack.
-            if (watches.get(w.key) == w) {
-                LinuxNative.pidfd4j_epoll_ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), LinuxNative.EPOLLIN, w.key);
+            if (watches.get(w.key) != w) {
+                continue;
             }
+            int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), LinuxNative.EPOLLIN, w.key);
+            if (err == 0) {
+                continue;
+            }
+            if (isTransient(err)) {  // still disarmed: try again after the watch's next delay
+                w.disarmed = true;
+                w.rearmAt = now + w.retryNanos();
+                (again == null ? again = new ArrayList<>() : again).add(w);
+            } else {
+                lost(w, err);
+            }
+        }
+        if (again != null) {
+            rearm.addAll(again);
         }
     }
 }
