@@ -137,11 +137,11 @@ final class PidfdLauncher {
             InputStream stdout;
             InputStream stderr;
             try {
-                stdin = parentFds[0] < 0 ? ProcessStreams.nullOutput
+                stdin = parentFds[0] < 0 ? AgentPolicy.current().nullOutput()
                         : new ProcessStreams.ProcessPipeOutputStream(parentFds[0]);
-                stdout = parentFds[1] < 0 || linked[1] ? ProcessStreams.nullInput
+                stdout = parentFds[1] < 0 || linked[1] ? AgentPolicy.current().nullInput()
                         : new ProcessStreams.ProcessPipeInputStream(parentFds[1]);
-                stderr = parentFds[2] < 0 ? ProcessStreams.nullInput
+                stderr = parentFds[2] < 0 ? AgentPolicy.current().nullInput()
                         : new ProcessStreams.ProcessPipeInputStream(parentFds[2]);
             } catch (Throwable t) {
                 closeAll(parentFds);
