@@ -42,6 +42,22 @@ final class ProcessStreams {
      * path takes: held only by a thread inside one of those methods, never by user code as such.
      */
     private static final class PipeLock extends ReentrantLock {
+        /** A stream method's work on the pipe: read, skip, available (its result), write, flush (0). */
+        @FunctionalInterface
+        interface PipeWork {
+            long run() throws IOException;
+        }
+
+        /** Does {@code work} holding the lock (the caller holds the monitor already). */
+        long locked(PipeWork work) throws IOException {
+            lock();
+            try {
+                return work.run();
+            } finally {
+                unlock();
+            }
+        }
+
         /** Runs {@code exit} unless a thread is inside; the test and the acquisition are one step. */
         boolean runIfFree(Runnable exit) {
             if (!tryLock()) {
@@ -55,13 +71,15 @@ final class ProcessStreams {
             return true;
         }
 
-        /** Runs {@code exit} once the thread inside has left. */
+        /** Runs {@code exit} once the thread inside has left; never the monitor, which a user may hold. */
         void runWhenFree(Runnable exit) {
-            lock();  // never the monitor: a user may hold it without ever reading again
             try {
-                exit.run();
-            } finally {
-                unlock();
+                locked(() -> {
+                    exit.run();
+                    return 0;
+                });
+            } catch (IOException e) {
+                throw new AssertionError(e);  // a Runnable throws none
             }
         }
     }
@@ -131,42 +149,22 @@ final class ProcessStreams {
 
         @Override
         public synchronized int read() throws IOException {
-            pipeLock.lock();
-            try {
-                return super.read();
-            } finally {
-                pipeLock.unlock();
-            }
+            return (int) pipeLock.locked(super::read);
         }
 
         @Override
         public synchronized int read(byte[] b, int off, int len) throws IOException {
-            pipeLock.lock();
-            try {
-                return super.read(b, off, len);
-            } finally {
-                pipeLock.unlock();
-            }
+            return (int) pipeLock.locked(() -> super.read(b, off, len));
         }
 
         @Override
         public synchronized long skip(long n) throws IOException {
-            pipeLock.lock();
-            try {
-                return super.skip(n);
-            } finally {
-                pipeLock.unlock();
-            }
+            return pipeLock.locked(() -> super.skip(n));
         }
 
         @Override
         public synchronized int available() throws IOException {
-            pipeLock.lock();
-            try {
-                return super.available();
-            } finally {
-                pipeLock.unlock();
-            }
+            return (int) pipeLock.locked(super::available);
         }
 
         // transferTo, readAllBytes, readNBytes: BufferedInputStream leaves them to InputStream for a
@@ -232,32 +230,26 @@ final class ProcessStreams {
 
         @Override
         public synchronized void write(int b) throws IOException {
-            pipeLock.lock();
-            try {
+            pipeLock.locked(() -> {
                 super.write(b);
-            } finally {
-                pipeLock.unlock();
-            }
+                return 0;
+            });
         }
 
         @Override
         public synchronized void write(byte[] b, int off, int len) throws IOException {
-            pipeLock.lock();
-            try {
+            pipeLock.locked(() -> {
                 super.write(b, off, len);
-            } finally {
-                pipeLock.unlock();
-            }
+                return 0;
+            });
         }
 
         @Override
         public synchronized void flush() throws IOException {
-            pipeLock.lock();
-            try {
+            pipeLock.locked(() -> {
                 super.flush();
-            } finally {
-                pipeLock.unlock();
-            }
+                return 0;
+            });
         }
 
         @Override
