@@ -47,7 +47,8 @@ public final class AgentSupport {
         PidfdWatcher.get();
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         for (Class<?> c : new Class<?>[] {PidfdLauncher.class, PathSearch.class, ProcessStreams.class,
-                PidfdProcess.class, PidfdProcessHandle.class, PidfdHandle.class, ExitInfo.class,
+                PidfdProcess.class, ChildReaper.class, ExitRecord.class, PipesAtExit.class, LiveChildren.class,
+                AgentPolicy.class, PidfdProcessHandle.class, PidfdHandle.class, ExitInfo.class,
                 SpawnFailure.class, ForeignExit.class, JdkEnvironment.class, JdkHandles.class}) {
             try {
                 lookup.ensureInitialized(c);
@@ -91,10 +92,20 @@ public final class AgentSupport {
         }
     }
 
-    /** Use the JDK's own null streams (ProcessBuilder.NullInputStream/NullOutputStream.INSTANCE). */
-    public static void useNullStreams(InputStream nullInput, OutputStream nullOutput) {
-        ProcessStreams.nullInput = nullInput;
-        ProcessStreams.nullOutput = nullOutput;
+    /**
+     * The agent's policy for the children pidfd4j starts from now on, set once it is ready: the JDK's
+     * own null streams ({@code ProcessBuilder.NullInputStream/NullOutputStream.INSTANCE}); live
+     * children listed by pid for its hooks in ProcessHandleImpl; and, with {@code jdkHandles} (its
+     * onExit hook is in place), {@link Process#toHandle()} is the JDK's own handle, which the agent
+     * makes pidfd-driven, so that it equals the handles from {@code children()} both ways.
+     */
+    public static void install(InputStream nullInput, OutputStream nullOutput, boolean jdkHandles) {
+        AgentPolicy.install(new AgentPolicy(nullInput, nullOutput, jdkHandles, true));
+    }
+
+    /** The agent withdrew its hooks in ProcessHandleImpl: the JDK's handles are the JDK's alone again. */
+    public static void withdrawHandleHooks() {
+        AgentPolicy.install(AgentPolicy.current().withoutHandleHooks());
     }
 
     /**
@@ -104,14 +115,6 @@ public final class AgentSupport {
      */
     public static void useJdkEnvironmentBlocks(Function<Map<String, String>, byte[]> toEnvironmentBlock) {
         JdkEnvironment.jdkBlock = toEnvironmentBlock;
-    }
-
-    /**
-     * Make {@link Process#toHandle()} return the JDK's own handle (the agent makes its onExit()
-     * pidfd-driven), so that it equals the handles from {@code children()} both ways.
-     */
-    public static void useJdkHandles(boolean useJdkHandles) {
-        PidfdProcess.preferJdkHandles = useJdkHandles;
     }
 
     /**
@@ -145,9 +148,9 @@ public final class AgentSupport {
     }
 
     private static CompletableFuture<Integer> completionPrivileged(long pid, boolean shouldReap) {
-        PidfdProcess child = PidfdProcess.live(pid);
+        PidfdProcess child = LiveChildren.get(pid);
         if (child != null) {
-            return child.exitValueFuture();
+            return child.reaper().exit().exitValueFuture();
         }
         // A child of this JVM that pidfd4j did not spawn (spawn=off, a fallback, native code): the JDK's
         // own code hands out the future of its reaper, which completes once its Process says not alive.

@@ -30,8 +30,8 @@ final class JdkHandles {
     /**
      * Records that {@code jdk} is the JDK's handle of {@code owner}'s child. The value is weak: the
      * pidfd4j handle refers to the JDK's, so a strong one would keep the entry forever. It is cleared
-     * only when the child's PidfdProcess is unreachable, which means it was reaped (live children are
-     * held in PidfdProcess's table), so a cleared entry still says "gone".
+     * only when the child's PidfdProcess is unreachable, which means it was reaped (with the agent,
+     * {@link LiveChildren} holds every live one), so a cleared entry still says "gone".
      */
     static void register(ProcessHandle jdk, PidfdProcessHandle owner) {
         for (Reference<?> r; (r = GONE.poll()) != null; ) {
@@ -59,19 +59,20 @@ final class JdkHandles {
         }
         int sig = force ? LinuxNative.SIGKILL : LinuxNative.SIGTERM;
         // A live pidfd4j child with this pid: its own pidfd, if the handle names it (same start time).
-        PidfdProcess child = PidfdProcess.live(pid);
-        if (child != null && child.pidfd().acquire()) {
+        PidfdProcess live = LiveChildren.get(pid);
+        PidfdHandle pidfd = live == null ? null : live.reaper().pidfd();
+        if (pidfd != null && pidfd.acquire()) {
             try {
                 if (!handle.isAlive()) {  // the JDK's start-time check (the bridge sends it to the JDK's body)
                     return Boolean.FALSE;
                 }
-                int err = LinuxNative.pidfd4j_send_signal(child.pidfd().fd(), sig);
+                int err = LinuxNative.pidfd4j_send_signal(pidfd.fd(), sig);
                 if (err != LinuxNative.ESRCH) {
                     return err == 0;
                 }
                 // Reaped since the check: the pid may be someone else's by now; ask again below.
             } finally {
-                child.pidfd().release();
+                pidfd.release();
             }
         }
         // Any other process: pin it with a pidfd first, then check that the pid still has the handle's

@@ -120,11 +120,11 @@ final class PidfdLauncher {
             OutputStream stdin;
             InputStream stdout;
             InputStream stderr;
-            stdin = parentFds[0] < 0 ? ProcessStreams.nullOutput
+            stdin = parentFds[0] < 0 ? AgentPolicy.current().nullOutput()
                     : new ProcessStreams.ProcessPipeOutputStream(parentFds[0]);
-            stdout = parentFds[1] < 0 || linked[1] ? ProcessStreams.nullInput
+            stdout = parentFds[1] < 0 || linked[1] ? AgentPolicy.current().nullInput()
                     : new ProcessStreams.ProcessPipeInputStream(parentFds[1]);
-            stderr = parentFds[2] < 0 ? ProcessStreams.nullInput
+            stderr = parentFds[2] < 0 ? AgentPolicy.current().nullInput()
                     : new ProcessStreams.ProcessPipeInputStream(parentFds[2]);
             try {
                 if (linked[1]) {

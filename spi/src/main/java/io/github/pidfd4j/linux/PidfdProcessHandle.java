@@ -8,7 +8,7 @@ import java.util.stream.Stream;
  * {@link Process#toHandle()} of a pidfd child. Its {@link #onExit()} is driven by the pidfd (the
  * JDK's own handle would be a second waiter, one blocked thread per handle); everything that reads {@code /proc}
  * is delegated to the JDK's handle of the same process. That handle is taken on first use, under
- * the process's reap lock, so it is taken while the child is unreaped (this process, not a later
+ * the child's reap lock, so it is taken while the child is unreaped (this process, not a later
  * owner of the pid) or never: after the reap, the process is gone and there is nothing to read.
  * Taking it at spawn time instead costs tens of microseconds, as /proc contends with the exec.
  *
@@ -19,21 +19,21 @@ import java.util.stream.Stream;
  */
 final class PidfdProcessHandle implements ProcessHandle {
 
-    private final PidfdProcess process;
-    private ProcessHandle jdk;  // guarded by process.reapLock()
-    private boolean jdkTaken;   // guarded by process.reapLock()
+    private final ChildReaper child;
+    private ProcessHandle jdk;  // guarded by child.reapLock()
+    private boolean jdkTaken;   // guarded by child.reapLock()
 
-    PidfdProcessHandle(PidfdProcess process) {
-        this.process = process;
+    PidfdProcessHandle(ChildReaper child) {
+        this.child = child;
     }
 
     /** The JDK's handle of this process; empty once the process was reaped before anyone asked. */
     private Optional<ProcessHandle> jdk() {
-        synchronized (process.reapLock()) {
+        synchronized (child.reapLock()) {
             if (!jdkTaken) {
                 jdkTaken = true;
-                jdk = process.hasExited() ? null : ProcessHandle.of(process.pid()).orElse(null);
-                if (jdk != null && PidfdProcess.preferJdkHandles) {
+                jdk = child.exit().now() != null ? null : ProcessHandle.of(child.pid()).orElse(null);
+                if (jdk != null && AgentPolicy.current().jdkHandles()) {
                     JdkHandles.register(jdk, this);  // with the agent, it is this child's handle, by identity
                 }
             }
@@ -48,7 +48,7 @@ final class PidfdProcessHandle implements ProcessHandle {
 
     @Override
     public long pid() {
-        return process.pid();
+        return child.pid();
     }
 
     @Override
@@ -73,7 +73,7 @@ final class PidfdProcessHandle implements ProcessHandle {
 
     @Override
     public CompletableFuture<ProcessHandle> onExit() {
-        return process.whenExited(this);
+        return child.exit().whenExited(this);
     }
 
     @Override
@@ -83,18 +83,18 @@ final class PidfdProcessHandle implements ProcessHandle {
 
     @Override
     public boolean destroy() {
-        return !process.hasExited() && process.pidfd().signal(LinuxNative.SIGTERM) == 0;
+        return child.exit().now() == null && child.pidfd().signal(LinuxNative.SIGTERM) == 0;
     }
 
     @Override
     public boolean destroyForcibly() {
-        return !process.hasExited() && process.pidfd().signal(LinuxNative.SIGKILL) == 0;
+        return child.exit().now() == null && child.pidfd().signal(LinuxNative.SIGKILL) == 0;
     }
 
     /** Alive until reaped, as with the JDK's handle; an exit the watcher has not seen yet is reaped here. */
     @Override
     public boolean isAlive() {
-        return !process.exitedNow();
+        return child.exitNow() == null;
     }
 
     @Override

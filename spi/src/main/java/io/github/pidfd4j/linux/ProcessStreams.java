@@ -22,11 +22,67 @@ final class ProcessStreams {
     private ProcessStreams() {
     }
 
-    /** The null input stream: {@code read()} is -1. The agent may swap in the JDK's own instance. */
-    static volatile InputStream nullInput = new NullInputStream();
+    /** The null input stream: {@code read()} is -1. With the agent, the JDK's own (see AgentPolicy). */
+    static final InputStream NULL_INPUT = new NullInputStream();
 
-    /** The null output stream: {@code write()} throws "Stream closed". */
-    static volatile OutputStream nullOutput = new NullOutputStream();
+    /** The null output stream: {@code write()} throws "Stream closed". With the agent, the JDK's own. */
+    static final OutputStream NULL_OUTPUT = new NullOutputStream();
+
+    /** A pipe stream that the child's exit drains or closes (see {@link PipesAtExit}). */
+    interface ClosedAtExit {
+        /** Does it now unless a thread is inside a stream method; false: call processExited elsewhere. */
+        boolean processExitedIfIdle();
+
+        /** Waits for the thread inside a stream method (a blocked reader or writer), then does it. */
+        void processExited();
+    }
+
+    /**
+     * The lock a pipe stream's methods take inside the stream's monitor, and the only one its exit
+     * path takes: held only by a thread inside one of those methods, never by user code as such.
+     */
+    private static final class PipeLock extends ReentrantLock {
+        /** A stream method's work on the pipe: read, skip, available (its result), write, flush (0). */
+        @FunctionalInterface
+        interface PipeWork {
+            long run() throws IOException;
+        }
+
+        /** Does {@code work} holding the lock (the caller holds the monitor already). */
+        long locked(PipeWork work) throws IOException {
+            lock();
+            try {
+                return work.run();
+            } finally {
+                unlock();
+            }
+        }
+
+        /** Runs {@code exit} unless a thread is inside; the test and the acquisition are one step. */
+        boolean runIfFree(Runnable exit) {
+            if (!tryLock()) {
+                return false;
+            }
+            try {
+                exit.run();  // a user arriving meanwhile waits for this short, non-blocking work
+            } finally {
+                unlock();
+            }
+            return true;
+        }
+
+        /** Runs {@code exit} once the thread inside has left; never the monitor, which a user may hold. */
+        void runWhenFree(Runnable exit) {
+            try {
+                locked(() -> {
+                    exit.run();
+                    return 0;
+                });
+            } catch (IOException e) {
+                throw new AssertionError(e);  // a Runnable throws none
+            }
+        }
+    }
 
     private static final class NullInputStream extends InputStream {
         @Override
@@ -83,9 +139,9 @@ final class ProcessStreams {
      * it (blocked in read(), as usual at exit), the drain goes to another thread; the test and the
      * acquisition are one atomic step, so no reader can slip in between.
      */
-    static final class ProcessPipeInputStream extends BufferedInputStream {
+    static final class ProcessPipeInputStream extends BufferedInputStream implements ClosedAtExit {
         private final Object closeLock = new Object();
-        private final ReentrantLock pipeLock = new ReentrantLock();
+        private final PipeLock pipeLock = new PipeLock();
 
         ProcessPipeInputStream(int fd) {
             super(new PipeInputStream(LinuxNative.fdNew(fd)), 8192);
@@ -93,68 +149,35 @@ final class ProcessStreams {
 
         @Override
         public synchronized int read() throws IOException {
-            pipeLock.lock();
-            try {
-                return super.read();
-            } finally {
-                pipeLock.unlock();
-            }
+            return (int) pipeLock.locked(super::read);
         }
 
         @Override
         public synchronized int read(byte[] b, int off, int len) throws IOException {
-            pipeLock.lock();
-            try {
-                return super.read(b, off, len);
-            } finally {
-                pipeLock.unlock();
-            }
+            return (int) pipeLock.locked(() -> super.read(b, off, len));
         }
 
         @Override
         public synchronized long skip(long n) throws IOException {
-            pipeLock.lock();
-            try {
-                return super.skip(n);
-            } finally {
-                pipeLock.unlock();
-            }
+            return pipeLock.locked(() -> super.skip(n));
         }
 
         @Override
         public synchronized int available() throws IOException {
-            pipeLock.lock();
-            try {
-                return super.available();
-            } finally {
-                pipeLock.unlock();
-            }
+            return (int) pipeLock.locked(super::available);
         }
 
         // transferTo, readAllBytes, readNBytes: BufferedInputStream leaves them to InputStream for a
         // subclass, which loops over read(byte[], int, int) above (JDK 17 and 25).
 
-        /** Processes the exit now unless a thread is inside a stream method; false: do it elsewhere. */
-        boolean processExitedIfIdle() {
-            if (!pipeLock.tryLock()) {
-                return false;
-            }
-            try {
-                processExitedLocked();  // a reader arriving meanwhile waits for this short, non-blocking drain
-            } finally {
-                pipeLock.unlock();
-            }
-            return true;
+        @Override
+        public boolean processExitedIfIdle() {
+            return pipeLock.runIfFree(this::processExitedLocked);
         }
 
-        /** Waits for the thread inside a stream method (a blocked reader), then drains and closes. */
-        void processExited() {
-            pipeLock.lock();  // never the monitor: a user may hold it without ever reading again
-            try {
-                processExitedLocked();
-            } finally {
-                pipeLock.unlock();
-            }
+        @Override
+        public void processExited() {
+            pipeLock.runWhenFree(this::processExitedLocked);
         }
 
         /** Drains what is in the pipe (never blocks: it reads only available bytes) and closes it. */
@@ -165,7 +188,8 @@ final class ProcessStreams {
                     if (in != null) {  // null iff closed
                         byte[] stragglers = drain(in);
                         in.close();
-                        this.in = stragglers == null ? nullInput : new ByteArrayInputStream(stragglers);
+                        this.in = stragglers == null ? AgentPolicy.current().nullInput()
+                                : new ByteArrayInputStream(stragglers);
                     }
                 } catch (IOException ignored) {
                     // the JDK ignores it too: the stream stays usable as far as it can
@@ -197,8 +221,8 @@ final class ProcessStreams {
      * as {@link ProcessPipeInputStream}: the monitor, then {@code pipeLock}; the exit only tries
      * {@code pipeLock}.
      */
-    static final class ProcessPipeOutputStream extends BufferedOutputStream {
-        private final ReentrantLock pipeLock = new ReentrantLock();
+    static final class ProcessPipeOutputStream extends BufferedOutputStream implements ClosedAtExit {
+        private final PipeLock pipeLock = new PipeLock();
 
         ProcessPipeOutputStream(int fd) {
             super(new FileOutputStream(LinuxNative.fdNew(fd)), 8192);
@@ -206,55 +230,36 @@ final class ProcessStreams {
 
         @Override
         public synchronized void write(int b) throws IOException {
-            pipeLock.lock();
-            try {
+            pipeLock.locked(() -> {
                 super.write(b);
-            } finally {
-                pipeLock.unlock();
-            }
+                return 0;
+            });
         }
 
         @Override
         public synchronized void write(byte[] b, int off, int len) throws IOException {
-            pipeLock.lock();
-            try {
+            pipeLock.locked(() -> {
                 super.write(b, off, len);
-            } finally {
-                pipeLock.unlock();
-            }
+                return 0;
+            });
         }
 
         @Override
         public synchronized void flush() throws IOException {
-            pipeLock.lock();
-            try {
+            pipeLock.locked(() -> {
                 super.flush();
-            } finally {
-                pipeLock.unlock();
-            }
+                return 0;
+            });
         }
 
-        /** Closes now unless a writer is inside (maybe blocked on a full pipe); false otherwise. */
-        boolean processExitedIfIdle() {
-            if (!pipeLock.tryLock()) {
-                return false;
-            }
-            try {
-                processExitedLocked();
-            } finally {
-                pipeLock.unlock();
-            }
-            return true;
+        @Override
+        public boolean processExitedIfIdle() {  // a writer may be inside, blocked on a full pipe
+            return pipeLock.runIfFree(this::processExitedLocked);
         }
 
-        /** Waits for the writer inside, then closes. */
-        void processExited() {
-            pipeLock.lock();  // never the monitor, as for the input streams
-            try {
-                processExitedLocked();
-            } finally {
-                pipeLock.unlock();
-            }
+        @Override
+        public void processExited() {
+            pipeLock.runWhenFree(this::processExitedLocked);
         }
 
         private void processExitedLocked() {
@@ -265,7 +270,7 @@ final class ProcessStreams {
                 } catch (IOException ignored) {
                     // nothing else to do; the JDK carries on too
                 }
-                this.out = nullOutput;
+                this.out = AgentPolicy.current().nullOutput();
             }
         }
     }

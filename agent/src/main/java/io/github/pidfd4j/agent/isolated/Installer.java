@@ -65,7 +65,7 @@ public final class Installer {
 
     private static volatile boolean ready;
     private static boolean failed;  // guarded by Installer.class
-    private static boolean exitHooked;
+    private static boolean exitHooked;  // guarded by Installer.class: the onExit hook is published
 
     /**
      * Whether the hooks may act: initialises pidfd4j on the first call. When pidfds cannot be used
@@ -104,11 +104,10 @@ public final class Installer {
                 return false;
             }
             Object[] nulls = (Object[]) javaLang.findStatic(bridge, "nullStreams", MethodType.methodType(Object[].class)).invoke();
-            AgentSupport.useNullStreams((InputStream) nulls[0], (OutputStream) nulls[1]);
             useJdkEnvironmentBlocks(javaLang, bridge);
             // With the onExit hook, the JDK's own handles are pidfd-driven too; they then equal the handles
             // of children() and descendants() both ways.
-            AgentSupport.useJdkHandles(exitHooked);
+            AgentSupport.install((InputStream) nulls[0], (OutputStream) nulls[1], exitHooked);
             ready = true;
         } catch (Throwable t) {
             System.getLogger("io.github.pidfd4j.agent").log(Level.WARNING, "pidfd4j agent: not installed (" + t
@@ -151,7 +150,10 @@ public final class Installer {
         if (onExit) {
             javaLang.findStaticVarHandle(bridge, "exitHook", BiFunction.class).setVolatile((BiFunction<?, ?, ?>) null);
             javaLang.findStaticVarHandle(bridge, "handleHook", Function.class).setVolatile((Function<?, ?>) null);
-            AgentSupport.useJdkHandles(false);
+            exitHooked = false;  // a later first hook call must not install the JDK's handles after all
+            if (ready) {
+                AgentSupport.withdrawHandleHooks();
+            }
         }
     }
 
