@@ -1,5 +1,6 @@
 package io.github.pidfd4j;
 
+import io.github.pidfd4j.linux.Log;
 import io.github.pidfd4j.linux.PidfdProcessProvider;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -22,11 +23,6 @@ public final class ProcessProviders {
 
     /** The system property that names the provider to use. */
     public static final String PROVIDER_PROPERTY = "pidfd4j.provider";
-
-    /** Looked up only to log: the first System.getLogger bootstraps the JDK's logging (~30 ms). */
-    private static System.Logger log() {
-        return System.getLogger("io.github.pidfd4j");
-    }
 
     private ProcessProviders() {
     }
@@ -126,11 +122,11 @@ public final class ProcessProviders {
                     for (ProcessProvider p : Found.ALL) {
                         known.add(p.name());
                     }
-                    log().log(Level.WARNING, "pidfd4j: unknown process provider \"{0}\" in -D{1}; the known ones are {2}; using \"{3}\"",
+                    Log.logger().log(Level.WARNING, "pidfd4j: unknown process provider \"{0}\" in -D{1}; the known ones are {2}; using \"{3}\"",
                             requested, PROVIDER_PROPERTY, known, best.name());
                 } else if (!named.get().isAvailable()) {
                     Throwable cause = named.get().unavailabilityCause();
-                    log().log(Level.WARNING, "pidfd4j: process provider \"" + name + "\" was requested with -D" + PROVIDER_PROPERTY
+                    Log.logger().log(Level.WARNING, "pidfd4j: process provider \"" + name + "\" was requested with -D" + PROVIDER_PROPERTY
                             + " but is unavailable (" + cause + "); using \"" + best.name() + "\"", cause);
                 } else {
                     best = named.get();
@@ -140,7 +136,7 @@ public final class ProcessProviders {
                     if (p == best) {
                         break;
                     }
-                    log().log(Level.DEBUG, "pidfd4j: process provider \"" + p.name() + "\" is unavailable: " + p.unavailabilityCause());
+                    Log.logger().log(Level.DEBUG, "pidfd4j: process provider \"" + p.name() + "\" is unavailable: " + p.unavailabilityCause());
                 }
             }
             return best;

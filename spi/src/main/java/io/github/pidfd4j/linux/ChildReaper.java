@@ -12,11 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ChildReaper extends PidfdWatcher.Watch {
 
-    /** Looked up only to log: the first System.getLogger bootstraps the JDK's logging (~30 ms). */
-    private static System.Logger log() {
-        return System.getLogger("io.github.pidfd4j");
-    }
-
     private static final AtomicBoolean STOLEN_LOGGED = new AtomicBoolean();
 
     /** How long a waiting thread polls the pidfd itself before it parks (see pollBriefly). */
@@ -78,7 +73,7 @@ final class ChildReaper extends PidfdWatcher.Watch {
 
     @Override
     void onRegistrationFailed(int errno) {
-        log().log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
+        Log.logger().log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
                 pid, LinuxNative.strerror(errno));
         FallbackWaiter.start(this);
     }
@@ -177,13 +172,13 @@ final class ChildReaper extends PidfdWatcher.Watch {
             if (now - statusPendingSince < STATUS_PENDING_LIMIT_NANOS) {
                 return null;
             }
-            log().log(Level.ERROR, "pidfd4j: pid {0} was reaped by someone else and its exit status did not arrive "
+            Log.logger().log(Level.ERROR, "pidfd4j: pid {0} was reaped by someone else and its exit status did not arrive "
                     + "through its pidfd within {1} s ({2}); reporting 0", pid,
                     STATUS_PENDING_LIMIT_NANOS / 1_000_000_000, LinuxNative.strerror(statusErr));
             return ExitInfo.UNKNOWN;
         }
         if (STOLEN_LOGGED.compareAndSet(false, true)) {
-            log().log(Level.WARNING, "pidfd4j: pid {0} was reaped by someone else ({1}) and this kernel cannot tell its "
+            Log.logger().log(Level.WARNING, "pidfd4j: pid {0} was reaped by someone else ({1}) and this kernel cannot tell its "
                     + "exit status; reporting 0 as the JDK does (logged once)", pid, LinuxNative.strerror(err));
         }
         return ExitInfo.UNKNOWN;

@@ -103,7 +103,7 @@ final class ForeignExit {
             void onRegistrationFailed(int errno) {
                 // Completing now, even exceptionally, would be wrong: the JDK's onExit() ignores the
                 // exception and reports a live process gone. Wait on a thread of our own instead.
-                log().log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
+                Log.logger().log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
                         pid, LinuxNative.strerror(errno));
                 Thread t = new Thread(null, () -> {
                     try {
@@ -145,10 +145,5 @@ final class ForeignExit {
         for (long nanos = FIRST_RETRY_NANOS; !isReaped(pidfd); nanos = Math.min(MAX_RETRY_NANOS, 2 * nanos)) {
             LockSupport.parkNanos(nanos);
         }
-    }
-
-    /** Looked up only to log: the first System.getLogger bootstraps the JDK's logging (~30 ms). */
-    private static System.Logger log() {
-        return System.getLogger("io.github.pidfd4j");
     }
 }

@@ -24,11 +24,6 @@ final class Pidfd {
     /** The property's old value for CLONE_THEN_PIDFD_OPEN, from before it was named after the SpawnPath. */
     private static final String OLD_CLONE_THEN_PIDFD_OPEN = "pidfd-open";
 
-    /** Looked up only to log: the first System.getLogger bootstraps the JDK's logging (~30 ms). */
-    private static System.Logger log() {
-        return System.getLogger("io.github.pidfd4j");
-    }
-
     private static final SpawnPath PATH;
     private static final Throwable CAUSE;
     /** The kernel keeps a reaped child's status for its pidfd (PIDFD_INFO_EXIT, 6.15+), as the probe child showed. */
@@ -51,7 +46,7 @@ final class Pidfd {
                 path = SpawnPath.CLONE_THEN_PIDFD_OPEN;
                 used = open;
                 if (clone != null) {
-                    log().log(Level.DEBUG, "pidfd4j: {0}; using {1}", clone.failure(), path);
+                    Log.logger().log(Level.DEBUG, "pidfd4j: {0}; using {1}", clone.failure(), path);
                 }
             } else {
                 cause = new UnsupportedOperationException("pidfds are unusable here: "
@@ -79,7 +74,7 @@ final class Pidfd {
         if (value.equals(OLD_CLONE_THEN_PIDFD_OPEN)) {
             // DEBUG, not WARNING: it still works, and a warning would reach the stderr of every
             // application run with it (the agent passes the value through unchanged).
-            log().log(Level.DEBUG, "pidfd4j: -D{0}={1} is the old name of {2}", SPAWN_PATH_PROPERTY, value,
+            Log.logger().log(Level.DEBUG, "pidfd4j: -D{0}={1} is the old name of {2}", SPAWN_PATH_PROPERTY, value,
                     propertyValue(SpawnPath.CLONE_THEN_PIDFD_OPEN));
             return SpawnPath.CLONE_THEN_PIDFD_OPEN;
         }
@@ -88,7 +83,7 @@ final class Pidfd {
                 return p;
             }
         }
-        log().log(Level.WARNING, "pidfd4j: ignoring -D{0}={1}: expected {2} or {3}", SPAWN_PATH_PROPERTY, value,
+        Log.logger().log(Level.WARNING, "pidfd4j: ignoring -D{0}={1}: expected {2} or {3}", SPAWN_PATH_PROPERTY, value,
                 propertyValue(SpawnPath.CLONE_PIDFD), propertyValue(SpawnPath.CLONE_THEN_PIDFD_OPEN));
         return null;
     }

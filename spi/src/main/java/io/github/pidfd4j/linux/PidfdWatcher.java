@@ -19,11 +19,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class PidfdWatcher {
 
-    /** Looked up only to log: the first System.getLogger bootstraps the JDK's logging (~30 ms). */
-    private static System.Logger log() {
-        return System.getLogger("io.github.pidfd4j");
-    }
-
     /** Re-arm delay after a readiness that was not an exit (ptrace detach, the RHEL 8.5 poll bug). */
     private static final long SPURIOUS_RETRY_NANOS = 10_000_000;
     private static final int BATCH = 64;
@@ -150,7 +145,7 @@ final class PidfdWatcher {
                 }
                 int n = LinuxNative.pidfd4j_epoll_wait(epfd, ready, timeoutMillis());
                 if (n < 0) {
-                    log().log(Level.ERROR, "pidfd4j: epoll_wait failed: {0}", LinuxNative.strerror(-n));
+                    Log.logger().log(Level.ERROR, "pidfd4j: epoll_wait failed: {0}", LinuxNative.strerror(-n));
                     Thread.sleep(10);
                     continue;
                 }
@@ -162,7 +157,7 @@ final class PidfdWatcher {
                 }
                 rearmDue();
             } catch (Throwable t) {  // never die: every live child depends on this thread
-                log().log(Level.ERROR, "pidfd4j: unexpected error in the watcher thread", t);
+                Log.logger().log(Level.ERROR, "pidfd4j: unexpected error in the watcher thread", t);
             }
         }
     }
@@ -172,7 +167,7 @@ final class PidfdWatcher {
         try {
             done = w.onReadable();
         } catch (Throwable t) {
-            log().log(Level.ERROR, "pidfd4j: error while handling the exit of " + w.pidfd, t);
+            Log.logger().log(Level.ERROR, "pidfd4j: error while handling the exit of " + w.pidfd, t);
             done = true;
         }
         if (done) {
@@ -183,7 +178,7 @@ final class PidfdWatcher {
                 // drops its epoll entry with the file, and an event from it until then carries a key
                 // that is no longer in the map. A failure still means a bug (EBADF: someone closed our
                 // pidfd), so it is said.
-                log().log(Level.WARNING, "pidfd4j: epoll_ctl(DEL) of {0} failed: {1}", w.pidfd,
+                Log.logger().log(Level.WARNING, "pidfd4j: epoll_ctl(DEL) of {0} failed: {1}", w.pidfd,
                         LinuxNative.strerror(err));
             }
             w.pidfd.release();
