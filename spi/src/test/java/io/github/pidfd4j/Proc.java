@@ -91,6 +91,18 @@ public final class Proc {
                 .findFirst().orElseThrow();
     }
 
+    /** Whether the thread is blocked in a native read (FileInputStream.readBytes), i.e. waiting for input. */
+    public static boolean inNativeRead(Thread t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].isNativeMethod() && stack[0].getMethodName().toLowerCase().contains("read");
+    }
+
+    /** Whether the thread waits (in waitFor, park, sleep or a monitor), rather than running. */
+    public static boolean waiting(Thread t) {
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
+    }
+
     /** Polls until the condition holds; false after the timeout. */
     public static boolean eventually(long timeoutMillis, java.util.function.BooleanSupplier condition)
             throws InterruptedException {

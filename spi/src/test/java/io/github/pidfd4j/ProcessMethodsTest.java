@@ -102,11 +102,13 @@ class ProcessMethodsTest {
             Thread self = Thread.currentThread();
             CompletableFuture.runAsync(() -> {
                 try {
-                    Thread.sleep(100);
+                    // Interrupt a waitFor that is already blocked, not one about to start.
+                    if (Proc.eventually(30_000, () -> Proc.waiting(self))) {
+                        self.interrupt();
+                    }
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                self.interrupt();
             });
             assertThrows(InterruptedException.class, () -> p.waitFor(60, TimeUnit.SECONDS));
             assertTrue(p.isAlive());
