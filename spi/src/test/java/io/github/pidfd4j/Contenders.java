@@ -1,5 +1,7 @@
 package io.github.pidfd4j;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.github.pidfd4j.linux.TestProviders;
 import java.util.List;
 import java.util.stream.Stream;
@@ -7,6 +9,9 @@ import java.util.stream.Stream;
 /**
  * The providers every behaviour test runs against: the JDK (the oracle) and the pidfd provider on
  * each of its spawn paths. Expected results are the JDK's.
+ *
+ * <p>A spawn path this machine refuses (clone(CLONE_PIDFD) under a seccomp filter, as in Docker) is
+ * skipped with its reason ({@link SkipWhereRefused}); the fallback path still runs every test.
  */
 public final class Contenders {
 
@@ -27,7 +32,24 @@ public final class Contenders {
         return Stream.of(PIDFD, PIDFD_OPEN);
     }
 
+    /**
+     * The contenders this machine runs, for the probes in child JVMs (which inherit the test JVM's
+     * sandbox, so both sides agree on the list) and for the tests that count their answers.
+     */
     public static List<ProcessProvider> list() {
-        return all().toList();
+        return all().filter(ProcessProvider::isAvailable).toList();
+    }
+
+    /** A pidfd contender this machine runs: CLONE_PIDFD, else its fallback; skips the test if neither. */
+    public static ProcessProvider anyPidfd() {
+        ProcessProvider p = PIDFD.isAvailable() ? PIDFD : PIDFD_OPEN;
+        assumeTrue(p.isAvailable(), () -> refusedHere(p));
+        return p;
+    }
+
+    /** Why a test of this contender skips here. */
+    static String refusedHere(ProcessProvider provider) {
+        return "SKIPPED: " + provider.name() + " is refused here (a seccomp filter or an old kernel): "
+                + provider.unavailabilityCause() + "; the tests still run on every spawn path that works here";
     }
 }

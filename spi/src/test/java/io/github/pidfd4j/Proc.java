@@ -91,6 +91,28 @@ public final class Proc {
                 .findFirst().orElseThrow();
     }
 
+    /**
+     * Whether this JVM was started with the signal ignored (SigIgn; exec keeps it ignored in every child,
+     * whatever the provider): e.g. SIGINT and SIGQUIT for a build started with {@code &} by a shell
+     * without job control, SIGHUP under nohup. SIGPIPE does not count: the JVM ignores it for itself.
+     */
+    public static boolean inheritedIgnored(int sig) throws IOException {
+        long ignored = Long.parseUnsignedLong(status(ProcessHandle.current().pid(), "SigIgn"), 16);
+        return sig != 13 && (ignored & (1L << (sig - 1))) != 0;
+    }
+
+    /** Whether the thread is blocked in a native read (FileInputStream.readBytes), i.e. waiting for input. */
+    public static boolean inNativeRead(Thread t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].isNativeMethod() && stack[0].getMethodName().toLowerCase().contains("read");
+    }
+
+    /** Whether the thread waits (in waitFor, park, sleep or a monitor), rather than running. */
+    public static boolean waiting(Thread t) {
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
+    }
+
     /** Polls until the condition holds; false after the timeout. */
     public static boolean eventually(long timeoutMillis, java.util.function.BooleanSupplier condition)
             throws InterruptedException {

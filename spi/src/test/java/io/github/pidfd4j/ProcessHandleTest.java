@@ -77,17 +77,24 @@ class ProcessHandleTest {
     @ParameterizedTest
     @MethodSource("io.github.pidfd4j.Contenders#all")
     void toHandleOnExitCompletesPromptly(ProcessProvider provider) throws Exception {
-        Process p = provider.start(new ProcessBuilder("sleep", "0.3"));
-        ProcessHandle h = p.toHandle();
-        CompletableFuture<ProcessHandle> f = h.onExit();
-        assertFalse(f.isDone());
-        assertEquals(0, p.waitFor());
-        long t0 = System.nanoTime();
-        ProcessHandle done = f.get(10, TimeUnit.SECONDS);
-        long lagMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertSame(h, done, "completes with the handle itself");
-        assertTrue(lagMillis < 250, "toHandle().onExit() completed " + lagMillis + " ms after waitFor()");
-        assertFalse(h.isAlive());
+        // Told by the exit itself, not by polling as the JDK's handle of a non-child does (first look
+        // 300 ms after onExit(), then every 330 ms and more, up to 5 s). A poller can never complete under
+        // 300 ms; the best of five rounds can miss that only if every round stalls (a loaded machine).
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < 5; round++) {
+            Process p = provider.start(new ProcessBuilder("cat"));
+            ProcessHandle h = p.toHandle();
+            long t0 = System.nanoTime();
+            CompletableFuture<ProcessHandle> f = h.onExit();
+            assertFalse(f.isDone());
+            p.getOutputStream().close();  // cat exits at once
+            ProcessHandle done = f.get(10, TimeUnit.SECONDS);
+            best = Math.min(best, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            assertSame(h, done, "completes with the handle itself");
+            assertFalse(h.isAlive());
+            assertEquals(0, p.waitFor());
+        }
+        assertTrue(best < 300, "toHandle().onExit() completed " + best + " ms after the call at best of 5 rounds");
     }
 
     @ParameterizedTest

@@ -255,18 +255,23 @@ class StreamsTest {
         Process p = provider.start(sh("echo started; exec sleep 60"));
         InputStream out = p.getInputStream();
         assertEquals('s', out.read());
-        CompletableFuture<String> reader = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> reader = new CompletableFuture<>();
+        Thread readerThread = new Thread(() -> {
             try {
                 byte[] b = new byte[100];
                 while (out.read(b) >= 0) {
                     // keep reading until the end
                 }
-                return "EOF";
+                reader.complete("EOF");
             } catch (IOException e) {
-                return e.getMessage();
+                reader.complete(e.getMessage());
             }
-        });
-        Thread.sleep(200);  // the reader is blocked in read(), holding the stream's monitor
+        }, "blocked reader");
+        readerThread.setDaemon(true);
+        readerThread.start();
+        // Destroy only once the reader is blocked in read(), holding the stream's monitor: "tarted\n"
+        // is all the child writes before it sleeps, so a native read now waits for more.
+        assertTrue(Proc.eventually(30_000, () -> Proc.inNativeRead(readerThread)), "the reader blocked in read()");
         p.destroy();
         // The blocked read ends (at EOF, as the JDK's does) instead of hanging; the stream is closed.
         assertEquals("EOF", reader.get(30, TimeUnit.SECONDS));

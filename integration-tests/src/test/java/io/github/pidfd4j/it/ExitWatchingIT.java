@@ -50,7 +50,8 @@ class ExitWatchingIT {
 
     /**
      * {@code ProcessHandle.of(pid).get().onExit()} for a process that is not a child: the JDK polls
-     * (first look after 300 ms); with the agent a pidfd tells the exit within milliseconds.
+     * (first look 300 ms after the call); with the agent a pidfd tells the exit within milliseconds, so
+     * before the JDK's first look.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
@@ -70,7 +71,10 @@ class ExitWatchingIT {
                 () -> assertTrue(with.behaviour().contains("done while alive: false"), with::toString),
                 () -> assertTrue(with.behaviour().contains("completed with the same handle: true"), with::toString),
                 () -> assertTrue(plainSinceCall >= 300, "without the agent: " + plainSinceCall + " ms\n" + without),
-                () -> assertTrue(hookedAfterExit <= 50, "with the agent: " + hookedAfterExit + " ms after the exit\n" + with));
+                // The JDK's poll cannot complete before 300 ms after the call; the exit comes 100 ms after it,
+                // so the agent's pidfd has a 200 ms margin on a loaded machine (typically it takes 1 ms).
+                () -> assertTrue(hookedSinceCall < 300, "with the agent: " + hookedSinceCall + " ms after the call, "
+                        + hookedAfterExit + " ms after the exit\n" + with));
     }
 
     /**

@@ -35,12 +35,29 @@ class PidfdSpecificTest {
     }
 
     @Test
-    void theBestProviderHereIsPidfdOnTheClonePidfdPath() {
+    void theBestProviderHereIsPidfdOnTheBestPathThisMachineAllows() {
+        // CLONE_PIDFD where clone allows it; a sandbox that refuses it (Docker's seccomp profile) gets
+        // the fallback, CLONE_THEN_PIDFD_OPEN. Whether the probes may say no is the next test's concern.
+        assumeTrue(Contenders.PIDFD_OPEN.isAvailable(), () -> "no pidfds here: " + Contenders.PIDFD_OPEN.unavailabilityCause());
+        SpawnPath best = Contenders.PIDFD.isAvailable() ? SpawnPath.CLONE_PIDFD : SpawnPath.CLONE_THEN_PIDFD_OPEN;
         assertEquals("pidfd", ProcessProviders.provider().name());
-        assertEquals(SpawnPath.CLONE_PIDFD, ProcessProviders.provider().spawnPath());
+        assertEquals(best, ProcessProviders.provider().spawnPath());
         assertTrue(ProcessProviders.provider().isAvailable());
         assertEquals(null, ProcessProviders.provider().unavailabilityCause());
         assertEquals(List.of("pidfd", "jdk"), ProcessProviders.all().stream().map(ProcessProvider::name).toList());
+    }
+
+    @Test
+    void theSpawnPathProbesSayNoOnlyWhereASeccompFilterCouldRefuse() throws IOException {
+        // Tests of a refused path skip (SkipWhereRefused), so the probes must not say no where nothing
+        // can refuse: Linux 5.4+ (CLONE_PIDFD, waitid(P_PIDFD)) without a seccomp filter on this JVM.
+        assumeTrue(Proc.status(ProcessHandle.current().pid(), "Seccomp").equals("0"),
+                "under a seccomp filter: only the probe can tell what it refuses");
+        String[] v = System.getProperty("os.version").split("[.-]");
+        int version = Integer.parseInt(v[0]) * 1000 + Integer.parseInt(v[1]);
+        assumeTrue(version >= 5004, "kernel " + System.getProperty("os.version") + " before 5.4: CLONE_PIDFD may be missing");
+        assertEquals(null, Contenders.PIDFD.unavailabilityCause(), "CLONE_PIDFD on " + System.getProperty("os.version"));
+        assertEquals(null, Contenders.PIDFD_OPEN.unavailabilityCause(), "CLONE_THEN_PIDFD_OPEN on " + System.getProperty("os.version"));
     }
 
     @ParameterizedTest

@@ -38,7 +38,11 @@ public final class ManyChildrenApp {
             }
             System.out.println("killed children: " + children.size() + ", exit values " + codes);
         }
-        Thread.sleep(200);  // a pidfd is closed just after its waiters are woken
+        // A pidfd is closed just after its waiters are woken: wait for that (bounded, for a leak to show).
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Evidence.pidfds() > pidfdsBefore && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
         Evidence.print("many-after", "pidfdsBefore", pidfdsBefore, "pidfds", Evidence.pidfds());
     }
 }
