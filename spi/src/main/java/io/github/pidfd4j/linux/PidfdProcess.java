@@ -26,7 +26,12 @@ final class PidfdProcess extends Process {
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
-        this.reaper = new ChildReaper(pid, pidfd, this::reaped);
+        this.reaper = new ChildReaper(pid, pidfd, new Runnable() {  // not a lambda: see PidfdWatcher
+            @Override
+            public void run() {
+                reaped();
+            }
+        });
         this.exit = reaper.exit();
         this.handle = new PidfdProcessHandle(reaper);
         this.listed = AgentPolicy.current().liveChildren();

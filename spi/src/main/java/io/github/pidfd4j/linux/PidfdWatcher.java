@@ -2,6 +2,7 @@ package io.github.pidfd4j.linux;
 
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -68,13 +69,31 @@ final class PidfdWatcher {
         int ctl(int epfd, int op, int fd, int events, long data);
     }
 
+    // Named classes, not lambdas, here and below: the first spawn would otherwise pay for the JDK's
+    // lambda bootstrap (a library user's first spawn is meant to cost what the JDK's does).
+
+    /** The real epoll_ctl. */
+    private static final class NativeEpollCtl implements EpollCtl {
+        @Override
+        public int ctl(int epfd, int op, int fd, int events, long data) {
+            return LinuxNative.pidfd4j_epoll_ctl(epfd, op, fd, events, data);
+        }
+    }
+
+    /** nanoTime order: compare differences, never the values (they may wrap). */
+    private static final class ByRearmTime implements Comparator<Watch> {
+        @Override
+        public int compare(Watch a, Watch b) {
+            return Long.signum(a.rearmAt - b.rearmAt);
+        }
+    }
+
     private final EpollCtl epoll;
     private final int epfd;
     private final Map<Long, Watch> watches = new ConcurrentHashMap<>();
     private final AtomicInteger generation = new AtomicInteger();
     /** Disarmed watches by re-arm time; watcher thread only. Delays differ per watch (see retryNanos). */
-    private final PriorityQueue<Watch> rearm = new PriorityQueue<>(
-            (a, b) -> Long.signum(a.rearmAt - b.rearmAt));  // nanoTime order: compare differences
+    private final PriorityQueue<Watch> rearm = new PriorityQueue<>(new ByRearmTime());
 
     /**
      * The watcher parks in Java while nothing is watched, instead of waiting in epoll_wait: at exit
@@ -86,7 +105,7 @@ final class PidfdWatcher {
     private final Thread thread;
 
     private PidfdWatcher() {
-        this("pidfd4j-watcher", LinuxNative::pidfd4j_epoll_ctl);
+        this("pidfd4j-watcher", new NativeEpollCtl());
     }
 
     /** A watcher of its own, for tests: a thread and an epoll set apart from the JVM's one watcher. */
@@ -97,7 +116,12 @@ final class PidfdWatcher {
             throw new IllegalStateException("epoll_create1: " + LinuxNative.strerror(-fd));
         }
         epfd = fd;
-        Thread t = new Thread(rootGroup(), this::run, threadName, 0, false);
+        Thread t = new Thread(rootGroup(), new Runnable() {
+            @Override
+            public void run() {
+                loop();
+            }
+        }, threadName, 0, false);
         t.setDaemon(true);
         t.setPriority(Thread.MAX_PRIORITY);  // like the JDK's reapers: exits are latency-sensitive
         t.setContextClassLoader(null);       // runs no user code, so it pins no class loader
@@ -132,7 +156,7 @@ final class PidfdWatcher {
         }
     }
 
-    private void run() {
+    private void loop() {
         long[] ready = new long[BATCH];
         while (true) {
             try {

@@ -30,18 +30,38 @@ final class ProcessStreams {
 
     /** A pipe stream that the child's exit drains or closes (see {@link PipesAtExit}). */
     interface ClosedAtExit {
+        /** The lock that orders the exit work with the stream's methods. */
+        PipeLock exitLock();
+
         /** Does it now unless a thread is inside a stream method; false: call processExited elsewhere. */
-        boolean processExitedIfIdle();
+        default boolean processExitedIfIdle() {
+            return exitLock().processExitedIfFree();
+        }
 
         /** Waits for the thread inside a stream method (a blocked reader or writer), then does it. */
-        void processExited();
+        default void processExited() {
+            exitLock().processExitedWhenFree();
+        }
     }
 
     /**
      * The lock a pipe stream's methods take inside the stream's monitor, and the only one its exit
      * path takes: held only by a thread inside one of those methods, never by user code as such.
+     * The exit path uses no lambda: the first spawn would pay the JDK's lambda bootstrap for it.
      */
-    private static final class PipeLock extends ReentrantLock {
+    static final class PipeLock extends ReentrantLock {
+        /** The stream, whose exit work this lock guards. */
+        interface Owner {
+            /** Drains or closes the pipe; called holding the lock. */
+            void processExitedLocked();
+        }
+
+        private final Owner owner;
+
+        PipeLock(Owner owner) {
+            this.owner = owner;
+        }
+
         /** A stream method's work on the pipe: read, skip, available (its result), write, flush (0). */
         @FunctionalInterface
         interface PipeWork {
@@ -49,7 +69,7 @@ final class ProcessStreams {
         }
 
         /** Does {@code work} holding the lock (the caller holds the monitor already). */
-        long locked(PipeWork work) throws IOException {
+        final long locked(PipeWork work) throws IOException {
             lock();
             try {
                 return work.run();
@@ -58,28 +78,26 @@ final class ProcessStreams {
             }
         }
 
-        /** Runs {@code exit} unless a thread is inside; the test and the acquisition are one step. */
-        boolean runIfFree(Runnable exit) {
+        /** Does it unless a thread is inside; the test and the acquisition are one step. */
+        final boolean processExitedIfFree() {
             if (!tryLock()) {
                 return false;
             }
             try {
-                exit.run();  // a user arriving meanwhile waits for this short, non-blocking work
+                owner.processExitedLocked();  // a user arriving meanwhile waits for this short, non-blocking work
             } finally {
                 unlock();
             }
             return true;
         }
 
-        /** Runs {@code exit} once the thread inside has left; never the monitor, which a user may hold. */
-        void runWhenFree(Runnable exit) {
+        /** Does it once the thread inside has left; never the monitor, which a user may hold. */
+        final void processExitedWhenFree() {
+            lock();
             try {
-                locked(() -> {
-                    exit.run();
-                    return 0;
-                });
-            } catch (IOException e) {
-                throw new AssertionError(e);  // a Runnable throws none
+                owner.processExitedLocked();
+            } finally {
+                unlock();
             }
         }
     }
@@ -139,9 +157,9 @@ final class ProcessStreams {
      * it (blocked in read(), as usual at exit), the drain goes to another thread; the test and the
      * acquisition are one atomic step, so no reader can slip in between.
      */
-    static final class ProcessPipeInputStream extends BufferedInputStream implements ClosedAtExit {
+    static final class ProcessPipeInputStream extends BufferedInputStream implements ClosedAtExit, PipeLock.Owner {
         private final Object closeLock = new Object();
-        private final PipeLock pipeLock = new PipeLock();
+        private final PipeLock pipeLock = new PipeLock(this);
 
         ProcessPipeInputStream(int fd) {
             super(new PipeInputStream(LinuxNative.fdNew(fd)), 8192);
@@ -171,17 +189,13 @@ final class ProcessStreams {
         // subclass, which loops over read(byte[], int, int) above (JDK 17 and 25).
 
         @Override
-        public boolean processExitedIfIdle() {
-            return pipeLock.runIfFree(this::processExitedLocked);
-        }
-
-        @Override
-        public void processExited() {
-            pipeLock.runWhenFree(this::processExitedLocked);
+        public PipeLock exitLock() {
+            return pipeLock;
         }
 
         /** Drains what is in the pipe (never blocks: it reads only available bytes) and closes it. */
-        private void processExitedLocked() {
+        @Override
+        public void processExitedLocked() {
             synchronized (closeLock) {
                 try {
                     InputStream in = this.in;  // volatile: the swap below is seen by the next reader
@@ -221,8 +235,8 @@ final class ProcessStreams {
      * as {@link ProcessPipeInputStream}: the monitor, then {@code pipeLock}; the exit only tries
      * {@code pipeLock}.
      */
-    static final class ProcessPipeOutputStream extends BufferedOutputStream implements ClosedAtExit {
-        private final PipeLock pipeLock = new PipeLock();
+    static final class ProcessPipeOutputStream extends BufferedOutputStream implements ClosedAtExit, PipeLock.Owner {
+        private final PipeLock pipeLock = new PipeLock(this);
 
         ProcessPipeOutputStream(int fd) {
             super(new FileOutputStream(LinuxNative.fdNew(fd)), 8192);
@@ -253,16 +267,12 @@ final class ProcessStreams {
         }
 
         @Override
-        public boolean processExitedIfIdle() {  // a writer may be inside, blocked on a full pipe
-            return pipeLock.runIfFree(this::processExitedLocked);
+        public PipeLock exitLock() {  // a writer may be inside, blocked on a full pipe
+            return pipeLock;
         }
 
         @Override
-        public void processExited() {
-            pipeLock.runWhenFree(this::processExitedLocked);
-        }
-
-        private void processExitedLocked() {
+        public void processExitedLocked() {
             OutputStream out = this.out;  // not volatile: pipeLock orders this with every writer
             if (out != null) {
                 try {
