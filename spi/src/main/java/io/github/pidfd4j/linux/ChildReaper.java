@@ -72,10 +72,8 @@ final class ChildReaper extends PidfdWatcher.Watch {
     }
 
     @Override
-    void onRegistrationFailed(int errno) {
-        Log.logger().log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
-                pid, LinuxNative.strerror(errno));
-        FallbackWaiter.start(this);
+    String describe() {
+        return "pid " + pid;
     }
 
     /** Reaps the child if it has exited, under the reap lock. True once the exit is recorded. */

@@ -2,12 +2,10 @@ package io.github.pidfd4j.linux;
 
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Exit notification for a process that is not a pidfd4j child: {@code pidfd_open} plus the same
@@ -77,7 +75,7 @@ final class ForeignExit {
             LinuxNative.pidfd4j_close(fd);
             return raced.copy();
         }
-        watcher.watch(new PidfdWatcher.Watch(new PidfdHandle(fd)) {
+        PidfdWatcher.Watch watch = new PidfdWatcher.Watch(new PidfdHandle(fd)) {
             private long retryNanos = FIRST_RETRY_NANOS;
 
             @Override
@@ -100,30 +98,19 @@ final class ForeignExit {
             }
 
             @Override
-            void onRegistrationFailed(int errno) {
-                // Completing now, even exceptionally, would be wrong: the JDK's onExit() ignores the
-                // exception and reports a live process gone. Wait on a thread of our own instead.
-                Log.logger().log(Level.WARNING, "pidfd4j: cannot watch pid {0} with epoll ({1}); waiting on a thread instead",
-                        pid, LinuxNative.strerror(errno));
-                Thread t = new Thread(null, () -> {
-                    try {
-                        awaitReap(pidfd);
-                        WATCHED.remove(pid, exited);
-                        exited.complete(0);
-                    } finally {
-                        pidfd.release();
-                    }
-                }, "pidfd4j-waiter (pid " + pid + ")", 64 * 1024, false);
-                t.setDaemon(true);
-                try {
-                    t.start();
-                } catch (Throwable e) {  // no thread either (OutOfMemoryError): the caller falls back
-                    WATCHED.remove(pid, exited);
-                    pidfd.release();
-                    throw e;
-                }
+            String describe() {
+                return "pid " + pid;
             }
-        });
+        };
+        try {
+            // Where epoll refuses the pidfd, a thread of its own waits (PidfdWatcher.waitAlone): never
+            // an early completion, which the JDK's onExit() would report as the exit.
+            watcher.watch(watch);
+        } catch (Throwable e) {  // not even a thread: the caller falls back, and no one waits on this
+            WATCHED.remove(pid, exited);
+            watch.pidfd.release();
+            throw e;
+        }
         return exited.copy();  // a copy: a caller completing or cancelling it cannot touch the others'
     }
 
@@ -135,15 +122,5 @@ final class ForeignExit {
      */
     private static boolean isReaped(PidfdHandle pidfd) {
         return pidfd.signal(0) == LinuxNative.ESRCH;
-    }
-
-    /** Blocks until the process is reaped: poll(2) for the exit, then the watcher's backoff for the reap. */
-    private static void awaitReap(PidfdHandle pidfd) {
-        while (LinuxNative.pidfd4j_poll(pidfd.fd(), -1) == 0) {
-            // EINTR: poll again
-        }
-        for (long nanos = FIRST_RETRY_NANOS; !isReaped(pidfd); nanos = Math.min(MAX_RETRY_NANOS, 2 * nanos)) {
-            LockSupport.parkNanos(nanos);
-        }
     }
 }

@@ -39,9 +39,19 @@ final class PidfdWatcher {
         /**
          * The watch could not be registered, or lost its registration (a re-arm failed for good): the
          * watcher has forgotten it and will never call it again, and it must still complete somehow.
-         * The pidfd is the watch's own again, to release.
+         * The pidfd is the watch's own again, to release. By default a thread of its own takes over
+         * (see {@link #waitAlone}); a test may override this.
          */
-        abstract void onRegistrationFailed(int errno);
+        void onRegistrationFailed(int errno) {
+            Log.logger().log(Level.WARNING, "pidfd4j: cannot watch {0} with epoll ({1}); waiting on a thread instead",
+                    describe(), LinuxNative.strerror(errno));
+            waitAlone(this);
+        }
+
+        /** What is watched, for messages and thread names. */
+        String describe() {
+            return pidfd.toString();
+        }
 
         /**
          * How long to stay disarmed after {@link #onReadable()} returned false. While disarmed, the
@@ -53,6 +63,33 @@ final class PidfdWatcher {
 
         long rearmAt;      // watcher thread only: when to re-arm
         boolean disarmed;  // watcher thread only: in the re-arm queue
+    }
+
+    /**
+     * Drives one watch on a thread of its own, for when epoll refuses it (ENOMEM, or ENOSPC past
+     * fs.epoll.max_user_watches): the same onReadable() and retryNanos() as the watcher, with poll(2)
+     * instead of epoll and a sleep instead of the disarmed wait. Slower, but nothing is lost. The
+     * thread runs only pidfd4j's code and ends with the watch; if it cannot start, the error goes to
+     * whoever registered the watch, and the pidfd stays theirs (the launcher kills and reaps through it).
+     */
+    static void waitAlone(Watch w) {
+        Thread t = new Thread(null, new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    while (LinuxNative.pidfd4j_poll(w.pidfd.fd(), -1) == 0 || !w.onReadable()) {
+                        // poll: EINTR. onReadable: not done yet (a zombie not reaped, a status on its
+                        // way); the watcher would stay disarmed this long, so does this thread.
+                        LockSupport.parkNanos(w.retryNanos());
+                    }
+                } finally {
+                    w.pidfd.release();  // as the watcher does once a watch is done
+                }
+            }
+        }, "pidfd4j-waiter (" + w.describe() + ")", 64 * 1024, false);
+        t.setDaemon(true);
+        t.setContextClassLoader(null);  // runs no user code, so it pins no class loader
+        t.start();
     }
 
     private static final class Holder {

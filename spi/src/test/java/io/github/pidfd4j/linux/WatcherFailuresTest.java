@@ -142,4 +142,43 @@ class WatcherFailuresTest {
             p.destroyForcibly().waitFor();
         }
     }
+
+    /** Like SecondLook, but leaves a refused registration to the watcher's own fallback (waitAlone). */
+    private static final class SecondLookAlone extends PidfdWatcher.Watch {
+        final AtomicInteger looks = new AtomicInteger();
+        final CompletableFuture<String> outcome = new CompletableFuture<>();
+
+        SecondLookAlone(int fd) {
+            super(new PidfdHandle(fd));
+        }
+
+        @Override
+        boolean onReadable() {
+            if (looks.incrementAndGet() == 1) {
+                return false;  // as a child whose stolen status is still on its way
+            }
+            outcome.complete(Thread.currentThread().getName());
+            return true;
+        }
+
+        @Override
+        long retryNanos() {
+            return 1_000_000;
+        }
+    }
+
+    @Test
+    void aWatchEpollRefusesIsDrivenByAThreadOfItsOwnUntilDone() throws Exception {
+        PidfdWatcher watcher = new PidfdWatcher("test-watcher-add-enospc-alone",
+                failing(LinuxNative.EPOLL_CTL_ADD, LinuxNative.EPOLLIN, ENOSPC, Integer.MAX_VALUE));
+        try (Zombie z = new Zombie()) {
+            SecondLookAlone w = new SecondLookAlone(z.openPidfd());
+            watcher.watch(w);
+            // The same onReadable()/retryNanos() contract as under epoll: looked at again after "not done".
+            assertEquals("pidfd4j-waiter (" + w.pidfd + ")", w.outcome.get(20, TimeUnit.SECONDS));
+            assertEquals(2, w.looks.get());
+            assertTrue(Proc.eventually(10_000, () -> w.pidfd.signal(0) == LinuxNative.EBADF), "the pidfd released once done");
+            assertEquals(0, watcher.size());
+        }
+    }
 }
