@@ -14,14 +14,17 @@
  *   pidfd_send_signal                5.1    no pidfd provider (the probe fails): the JDK spawns
  *   clone(CLONE_PIDFD)               5.2    PATH_CLONE_THEN_PIDFD_OPEN (also where seccomp refuses it)
  *   pidfd_open, poll on a pidfd      5.3    no pidfd provider: the JDK spawns
- *   clone3                           5.3    nothing: not used, clone is enough for CLONE_PIDFD
+ *   clone3                           5.3    PATH_CLONE_PIDFD (also where seccomp refuses it, as Docker's
+ *                                           default profile does, and off x86_64 and aarch64)
  *   waitid(P_PIDFD)                  5.4    no pidfd provider: the JDK spawns (so 5.4 is the minimum)
  *   close_range                      5.9    the child walks /proc/self/fd instead
  *   EPOLLHUP on a pidfd at the reap  6.9    onExit() of a non-child re-checks, 10 ms doubling to 1 s
  *   PIDFD_GET_INFO                   6.13   nothing: used only to read PIDFD_INFO_EXIT
  *   PIDFD_INFO_EXIT                  6.15   a child reaped by someone else reports exit value 0 (the
  *                                           probe tells which: exit_status_kept)
- *   CLONE_AUTOREAP, _PIDFD_AUTOKILL  7.1    nothing: not used yet (clone3 flags)
+ *   CLONE_AUTOREAP, _PIDFD_AUTOKILL  7.1    clone3 flags (SPAWN_AUTOREAP, SPAWN_AUTOKILL), probed on first
+ *                                           use: without them waitid reaps, and kill-on-parent-death
+ *                                           uses PR_SET_PDEATHSIG; AUTOKILL also needs CAP_SYS_ADMIN
  */
 #define _GNU_SOURCE
 #include <errno.h>
