@@ -566,7 +566,9 @@ static int pidfd4j_spawn(int path, int flags, char *const *candidates, char **ar
         .candidates = candidates, .argv = argv, .shargv = shargv, .envp = envp, .cwd = cwd,
         .fds = {fds[0], fds[1], fds[2]}, .redirect_err = redirect_err,
         .kill_on_parent_death = (flags & SPAWN_KILL_ON_PARENT_DEATH) != 0,
-        .parent_pid = (pid_t) syscall(SYS_getpid), .stage = 0, .err = 0,
+        /* only the parent-death check reads it: no syscall on the common path */
+        .parent_pid = (flags & SPAWN_KILL_ON_PARENT_DEATH) != 0 ? (pid_t) syscall(SYS_getpid) : 0,
+        .stage = 0, .err = 0,
     };
     int pidfd = -1, stage = STAGE_CLONE, err = check_flags(path, flags);
     pid_t pid = err != 0 ? -1 : clone_child(path, flags, child_main, &a, &pidfd, &stage, &err);

@@ -17,7 +17,7 @@ import java.util.Properties;
  * <tr><td>spawn</td><td>pidfd4j.agent.spawn</td><td>true</td><td>hook ProcessImpl.start</td></tr>
  * <tr><td>onExit</td><td>pidfd4j.agent.onExit</td><td>true</td><td>hook ProcessHandleImpl.completion</td></tr>
  * <tr><td>provider</td><td>pidfd4j.provider</td><td>pidfd</td><td>jdk: no spawn hook</td></tr>
- * <tr><td>spawnPath</td><td>pidfd4j.spawnPath</td><td>(probed)</td><td>clone-pidfd or clone-then-pidfd-open</td></tr>
+ * <tr><td>spawnPath</td><td>pidfd4j.spawnPath</td><td>(probed)</td><td>clone3-pidfd, clone-pidfd or clone-then-pidfd-open</td></tr>
  * </table>
  *
  * <p>{@code provider} and {@code spawnPath} are pidfd4j-spi's own properties: given as agent
