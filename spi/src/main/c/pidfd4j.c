@@ -37,13 +37,14 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
-#define PIDFD4J_ABI_VERSION 5
+#define PIDFD4J_ABI_VERSION 6
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -76,6 +77,12 @@ _Static_assert(sizeof(struct pidfd4j_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
 #define PATH_CLONE_PIDFD           1  /* clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD): the pidfd is born with the child */
 #define PATH_CLONE_THEN_PIDFD_OPEN 2  /* clone(CLONE_VM|CLONE_VFORK|CLONE_FILES); the child pidfd_opens itself */
 
+/* Spawn flags (the spawn block's flags word); the values are LinuxNative's too. Any other bit: EINVAL. */
+#define SPAWN_KILL_ON_PARENT_DEATH 1  /* PR_SET_PDEATHSIG(SIGKILL) in the child, then a check that the JVM still lives */
+#define SPAWN_AUTOREAP             2  /* clone3 CLONE_AUTOREAP (Linux 7.1); EINVAL on the clone paths */
+#define SPAWN_AUTOKILL             4  /* clone3 CLONE_PIDFD_AUTOKILL (Linux 7.1); EINVAL on the clone paths */
+#define SPAWN_KNOWN_FLAGS (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_AUTOREAP | SPAWN_AUTOKILL)
+
 /* Where a failed spawn or probe failed; the values are LinuxNative's too. */
 #define STAGE_CLONE       1
 #define STAGE_PIDFD_OPEN  2  /* the child's pidfd_open, or its unshare(CLONE_FILES) after it */
@@ -102,6 +109,8 @@ struct child_args {
     const char *cwd;          /* NULL: keep the JVM's */
     int fds[3];               /* -1: leave the inherited fd alone */
     int redirect_err;         /* dup2(1, 2) */
+    int kill_on_parent_death; /* SPAWN_KILL_ON_PARENT_DEATH */
+    pid_t parent_pid;         /* the JVM's pid, taken in the parent before the clone */
     volatile int stage;       /* written by the child only when it fails */
     volatile int err;
 };
@@ -229,6 +238,17 @@ static _Noreturn void child_fail(struct child_args *a, int stage, int err) {
 static int child_main(void *p) {
     struct child_args *a = p;
     int lifted[3] = {-1, -1, -1};
+
+    if (a->kill_on_parent_death) {
+        /* SIGKILL when the parent dies (the thread that cloned us: the caller spawns from a thread
+         * that lives as long as the JVM). Raw syscalls: glibc's wrappers are not promised safe here. */
+        if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+            child_fail(a, STAGE_CLONE, errno);
+        /* The JVM may have died between the clone and the prctl, before the signal was armed: we
+         * were reparented then, and must not run the program for no one. */
+        if (syscall(SYS_getppid) != a->parent_pid)
+            _exit(127);
+    }
 
     /* Lift a source in 0..2 above 2 first: dup2(fd, fd) would be a no-op that leaves CLOEXEC set,
      * and an earlier dup2 may overwrite it. Pipes and files are above 2 already (no syscall). */
@@ -367,7 +387,18 @@ static int child_entry(void *p) {
  * sends no SIGCHLD and no wait() or waitpid(-1) elsewhere in the JVM can reap it (only __WALL waits
  * see it), so its failure is ours alone to collect.
  */
-static pid_t clone_child(int path, int (*fn)(void *), void *arg, int *pidfd, int *stage, int *err) {
+/* 0 if the path can honour the flags, else EINVAL: an unknown bit, or a clone3 flag off clone3. */
+static int check_flags(int path, int flags) {
+    (void) path;
+    if ((flags & ~SPAWN_KNOWN_FLAGS) != 0)
+        return EINVAL;
+    if ((flags & (SPAWN_AUTOREAP | SPAWN_AUTOKILL)) != 0)
+        return EINVAL;  /* only clone3 has them */
+    return 0;
+}
+
+static pid_t clone_child(int path, int spawn_flags, int (*fn)(void *), void *arg, int *pidfd, int *stage, int *err) {
+    (void) spawn_flags;  /* the clone3 flags: none on this path yet */
     char *stack = child_stack(err);
     if (stack == NULL) {
         *stage = STAGE_STACK;
@@ -413,15 +444,17 @@ static pid_t clone_child(int path, int (*fn)(void *), void *arg, int *pidfd, int
  * out: [0] pid, [1] pidfd on success; [2] stage, [3] errno on failure.
  * Returns 0 once the program runs, -1 when it could not be started (the child is reaped then).
  */
-static int pidfd4j_spawn(int path, char *const *candidates, char **argv, char **shargv,
+static int pidfd4j_spawn(int path, int flags, char *const *candidates, char **argv, char **shargv,
                          char *const *envp, const char *cwd, const int *fds, int redirect_err,
                          int *out) {
     struct child_args a = {
         .candidates = candidates, .argv = argv, .shargv = shargv, .envp = envp, .cwd = cwd,
-        .fds = {fds[0], fds[1], fds[2]}, .redirect_err = redirect_err, .stage = 0, .err = 0,
+        .fds = {fds[0], fds[1], fds[2]}, .redirect_err = redirect_err,
+        .kill_on_parent_death = (flags & SPAWN_KILL_ON_PARENT_DEATH) != 0,
+        .parent_pid = (pid_t) syscall(SYS_getpid), .stage = 0, .err = 0,
     };
-    int pidfd = -1, stage = 0, err = 0;
-    pid_t pid = clone_child(path, child_main, &a, &pidfd, &stage, &err);
+    int pidfd = -1, stage = STAGE_CLONE, err = check_flags(path, flags);
+    pid_t pid = err != 0 ? -1 : clone_child(path, flags, child_main, &a, &pidfd, &stage, &err);
     for (int i = 0; i < 3; i++)
         if ((fds[3] & (1 << i)) != 0)
             close(fds[i]);
@@ -450,16 +483,21 @@ static int probe_child(void *unused) {
 static int pidfd4j_exit_status(int pidfd, int32_t *status);
 
 /*
- * Spawns and reaps a child that exits at once, through the given path. Returns 0 or an errno, and
+ * Spawns and reaps a child that exits at once, through the given path and clone flags (SPAWN_AUTOREAP,
+ * SPAWN_AUTOKILL). Returns 0 or an errno, and
  * *stage tells which step failed (STAGE_*), so that the reason names the refused syscall.
  * *exit_status_kept: 1 when the pidfd still tells the reaped child's status (PIDFD_INFO_EXIT,
  * Linux 6.15+), so that a child reaped by someone else does not lose its exit code; else 0.
  */
-static int pidfd4j_probe(int path, int *exit_status_kept, int *stage) {
+static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *stage) {
     int pidfd = -1, err = 0;
     *exit_status_kept = 0;
     *stage = 0;
-    pid_t pid = clone_child(path, probe_child, NULL, &pidfd, stage, &err);
+    if ((flags & SPAWN_KILL_ON_PARENT_DEATH) != 0 || check_flags(path, flags) != 0) {
+        *stage = STAGE_CLONE;  /* the probe child runs no child_main: only clone flags make sense */
+        return EINVAL;
+    }
+    pid_t pid = clone_child(path, flags, probe_child, NULL, &pidfd, stage, &err);
     if (pid < 0)
         return err;
     int r = 0;
@@ -616,13 +654,15 @@ static void pidfd4j_strerror(int err, char *buf, int len) {
 struct spawn_header {
     int32_t fds[3];       /* what the child gets on 0, 1, 2; -1 leaves the JVM's */
     int32_t close_mask;   /* which of fds[] the parent closes after the spawn (its ends of new pipes) */
+    int32_t flags;        /* SPAWN_* */
+    int32_t reserved;     /* 0 (for a cgroup fd later); anything else: EINVAL */
     int64_t argv;         /* offset of a 0-terminated array of string offsets */
     int64_t shargv;       /* "/bin/sh", <slot the child sets>, argv[1..], 0 */
     int64_t candidates;   /* the PATH candidates, 0-terminated */
     int64_t envp;         /* 0: the JVM's own environ */
     int64_t cwd;          /* 0: the JVM's working directory */
 };
-_Static_assert(sizeof(struct spawn_header) == 56, "SpawnBlock.HEADER_SIZE");
+_Static_assert(sizeof(struct spawn_header) == 64, "SpawnBlock.HEADER_SIZE");
 
 /* Turns the offset array at off into a pointer array; 0 when the block is malformed. */
 static int relocate(char *mem, jsize len, int64_t off) {
@@ -644,10 +684,10 @@ static jint JNICALL jni_abi_version(JNIEnv *env, jclass c) {
 }
 
 /* out: [0] exit status kept after someone else's reap, [1] the stage that failed (see pidfd4j_probe). */
-static jint JNICALL jni_probe(JNIEnv *env, jclass c, jint path, jintArray out) {
+static jint JNICALL jni_probe(JNIEnv *env, jclass c, jint path, jint flags, jintArray out) {
     (void) c;
     int kept = 0, stage = 0;
-    int r = pidfd4j_probe(path, &kept, &stage);
+    int r = pidfd4j_probe(path, flags, &kept, &stage);
     jint o[2] = {kept, stage};
     (*env)->SetIntArrayRegion(env, out, 0, 2, o);  /* too short: ArrayIndexOutOfBoundsException */
     return r;
@@ -676,10 +716,10 @@ static jint JNICALL jni_spawn(JNIEnv *env, jclass c, jint path, jbyteArray block
     } else {
         (*env)->GetByteArrayRegion(env, block, 0, len, (jbyte *) mem);
         /* Every string must end inside the block: its last byte is a NUL. */
-        if (mem[len - 1] == '\0' && relocate(mem, len, h.argv) && relocate(mem, len, h.shargv)
+        if (h.reserved == 0 && mem[len - 1] == '\0' && relocate(mem, len, h.argv) && relocate(mem, len, h.shargv)
                 && relocate(mem, len, h.candidates) && (h.envp == 0 || relocate(mem, len, h.envp))
                 && (h.cwd == 0 || (h.cwd >= (int64_t) sizeof h && h.cwd < len))) {
-            rc = pidfd4j_spawn(path, (char *const *) (mem + h.candidates), (char **) (mem + h.argv),
+            rc = pidfd4j_spawn(path, h.flags, (char *const *) (mem + h.candidates), (char **) (mem + h.argv),
                                (char **) (mem + h.shargv),
                                h.envp == 0 ? NULL : (char *const *) (mem + h.envp),
                                h.cwd == 0 ? NULL : mem + h.cwd, fds, redirect_err, result);
@@ -802,7 +842,7 @@ static void JNICALL jni_fd_set(JNIEnv *env, jclass c, jobject fdo, jint fd) {
 /* Java name, signature, function: registered at load, so a mismatch fails there, loudly. */
 static const JNINativeMethod methods[] = {
     {"pidfd4j_abi_version", "()I", (void *) jni_abi_version},
-    {"pidfd4j_probe", "(I[I)I", (void *) jni_probe},
+    {"pidfd4j_probe", "(II[I)I", (void *) jni_probe},
     {"pidfd4j_spawn", "(I[BI[I)I", (void *) jni_spawn},
     {"pidfd4j_waitid", "(II[I[J)I", (void *) jni_waitid},
     {"pidfd4j_exit_status", "(I[I)I", (void *) jni_exit_status},

@@ -34,11 +34,19 @@ import java.nio.charset.Charset;
 final class LinuxNative {
 
     /** Must equal PIDFD4J_ABI_VERSION in pidfd4j.c. */
-    static final int ABI_VERSION = 5;
+    static final int ABI_VERSION = 6;
 
     // Spawn paths and failure stages, the same values as in pidfd4j.c.
     static final int PATH_CLONE_PIDFD = 1;
     static final int PATH_CLONE_THEN_PIDFD_OPEN = 2;
+    // Spawn flags (the SpawnBlock's flags word), the same values as in pidfd4j.c; any other bit is EINVAL.
+    /** PR_SET_PDEATHSIG(SIGKILL) in the child, then a check that the JVM did not die before it was armed. */
+    static final int SPAWN_KILL_ON_PARENT_DEATH = 1;
+    /** clone3 CLONE_AUTOREAP (Linux 7.1): no zombie, no wait() sees the child. EINVAL off the clone3 path. */
+    static final int SPAWN_AUTOREAP = 2;
+    /** clone3 CLONE_PIDFD_AUTOKILL (Linux 7.1, with SPAWN_AUTOREAP). EINVAL off the clone3 path. */
+    static final int SPAWN_AUTOKILL = 4;
+
     static final int STAGE_CLONE = 1;
     static final int STAGE_PIDFD_OPEN = 2;
     static final int STAGE_FDS = 3;
@@ -136,12 +144,16 @@ final class LinuxNative {
     static native int pidfd4j_abi_version();
 
     /**
-     * Spawns and reaps one child through the path. 0 or an errno; out (length 2): [0] 1 if
+     * Spawns and reaps one child through the path with the clone flags (SPAWN_AUTOREAP, SPAWN_AUTOKILL;
+     * SPAWN_KILL_ON_PARENT_DEATH is EINVAL here). 0 or an errno; out (length 2): [0] 1 if
      * PIDFD_INFO_EXIT kept the child's status after the reap, [1] the STAGE_* that failed.
      */
-    static native int pidfd4j_probe(int path, int[] out);
+    static native int pidfd4j_probe(int path, int flags, int[] out);
 
-    /** The block is a {@link PidfdLauncher} SpawnBlock; out: pid, pidfd, stage, errno. 0 or -1. */
+    /**
+     * The block is a {@link PidfdLauncher} SpawnBlock (it carries the SPAWN_* flags); out: pid, pidfd,
+     * stage, errno. 0 or -1.
+     */
     static native int pidfd4j_spawn(int path, byte[] block, int redirectErr, int[] out);
 
     static native int pidfd4j_waitid(int pidfd, int options, int[] info, long[] usage);

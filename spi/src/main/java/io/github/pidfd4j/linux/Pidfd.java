@@ -131,7 +131,7 @@ final class Pidfd {
 
     private static Probe probeOnce(SpawnPath path) {
         int[] out = new int[2];  // exit status kept, stage
-        int err = LinuxNative.pidfd4j_probe(nativePath(path), out);
+        int err = LinuxNative.pidfd4j_probe(nativePath(path), 0, out);
         return new Probe(path, err, out[1], out[0] == 1);
     }
 

@@ -59,15 +59,25 @@ final class PidfdLauncher {
     static Process start(int path, String[] cmdarray, Map<String, String> environment, String dir,
                          Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
+        return start(path, 0, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+    }
+
+    /**
+     * The same, through the given native spawn path (LinuxNative.PATH_*) with spawn flags
+     * (LinuxNative.SPAWN_*; a flag the path cannot honour fails the spawn with EINVAL).
+     */
+    static Process start(int path, int flags, String[] cmdarray, Map<String, String> environment, String dir,
+                         Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+            throws IOException {
         if (!Privileged.isSecurityManagerPresent()) {
-            return startChecked(path, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+            return startChecked(path, flags, cmdarray, environment, dir, redirects, redirectErrorStream, links);
         }
         // JDK 17 with a SecurityManager: the application's frames must be allowed to open the redirect
         // files, in the JDK's order and with the JDK's exception (what FileInputStream/FileOutputStream
         // check); everything else is pidfd4j's own work, done with its own permissions, as ProcessImpl does.
         Redirect[] r = redirects != null ? redirects : new Redirect[] {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
         checkRedirects(r, redirectErrorStream, links);
-        return Privileged.run(() -> startChecked(path, cmdarray, environment, dir, redirects, redirectErrorStream, links));
+        return Privileged.run(() -> startChecked(path, flags, cmdarray, environment, dir, redirects, redirectErrorStream, links));
     }
 
     @SuppressWarnings("removal")
@@ -84,7 +94,7 @@ final class PidfdLauncher {
         }
     }
 
-    private static Process startChecked(int path, String[] cmdarray, Map<String, String> environment, String dir,
+    private static Process startChecked(int path, int flags, String[] cmdarray, Map<String, String> environment, String dir,
                                         Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
         Redirect[] r = redirects != null ? redirects : new Redirect[] {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
@@ -131,7 +141,7 @@ final class PidfdLauncher {
                     LinuxNative.fdSet(links[1], parentFds[1]);  // the next stage's stdin
                 }
                 // Nothing may fail after this returns: the child runs and its streams are handed out.
-                Process process = spawn(path, cmdarray, environment, dir, slots.childFds, slots.takePipedMask(),
+                Process process = spawn(path, flags, cmdarray, environment, dir, slots.childFds, slots.takePipedMask(),
                         redirectErrorStream, stdin, stdout, stderr);
                 slots.parentEndsHandedOut();
                 return process;
@@ -152,7 +162,7 @@ final class PidfdLauncher {
      * Spawns; once it returns normally the child runs and the watcher owns it. The child's ends of
      * new pipes ({@code closeMask}) are closed whatever happens.
      */
-    private static PidfdProcess spawn(int path, String[] cmdarray, Map<String, String> environment, String dir,
+    private static PidfdProcess spawn(int path, int flags, String[] cmdarray, Map<String, String> environment, String dir,
                                       int[] childFds, int closeMask, boolean redirectErrorStream,
                                       OutputStream stdin, InputStream stdout, InputStream stderr) throws IOException {
         SpawnBlock block;
@@ -164,7 +174,7 @@ final class PidfdLauncher {
             List<byte[]> candidates = PathSearch.candidates(cmdarray[0], CHARSET, environment == null);
             byte[][] envp = environment == null ? null : JdkEnvironment.block(environment);
             byte[] cwd = dir == null ? null : dir.getBytes(CHARSET);
-            block = new SpawnBlock(argv, candidates, envp, cwd, childFds, closeMask);
+            block = new SpawnBlock(argv, candidates, envp, cwd, childFds, closeMask, flags);
         } catch (Throwable t) {
             for (int i = 0; i < 3; i++) {  // pidfd4j_spawn never ran to close them
                 if ((closeMask & (1 << i)) != 0) {
@@ -202,13 +212,17 @@ final class PidfdLauncher {
      * offsets of NUL-terminated strings from the start of the block (0 is NULL), then the strings.
      */
     private static final class SpawnBlock {
-        /** int fds[3], int closeMask, then the offsets of argv, shargv, candidates, envp, cwd. */
-        static final int HEADER_SIZE = 56;
-        private static final int CWD_SLOT = 48;
+        /**
+         * int fds[3], int closeMask, int flags (LinuxNative.SPAWN_*), int reserved (0), then the offsets
+         * of argv, shargv, candidates, envp, cwd.
+         */
+        static final int HEADER_SIZE = 64;
+        private static final int CWD_SLOT = 56;
 
         final byte[] bytes;
 
-        SpawnBlock(byte[][] argv, List<byte[]> candidates, byte[][] envp, byte[] cwd, int[] childFds, int closeMask) {
+        SpawnBlock(byte[][] argv, List<byte[]> candidates, byte[][] envp, byte[] cwd, int[] childFds, int closeMask,
+                   int flags) {
             long size = HEADER_SIZE + 8L * ((argv.length + 1) + (argv.length + 2) + (candidates.size() + 1)
                     + (envp == null ? 0 : envp.length + 1));
             size += BIN_SH.length + 1 + (cwd == null ? 0 : cwd.length + 1);
@@ -225,6 +239,7 @@ final class PidfdLauncher {
             int envpAt = candidatesAt + 8 * (candidates.size() + 1);
             int stringsAt = envpAt + (envp == null ? 0 : 8 * (envp.length + 1));
             b.putInt(childFds[0]).putInt(childFds[1]).putInt(childFds[2]).putInt(closeMask);
+            b.putInt(flags).putInt(0);  // reserved: must be 0
             b.putLong(argvAt).putLong(shargvAt).putLong(candidatesAt).putLong(envp == null ? 0 : envpAt);
             b.position(stringsAt);  // strings first, recording where each went
 

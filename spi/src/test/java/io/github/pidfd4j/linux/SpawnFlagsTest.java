@@ -1,0 +1,93 @@
+package io.github.pidfd4j.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native spawn flags (LinuxNative.SPAWN_*) on the path this machine uses: what the spawn block
+ * carries reaches the child, and a flag the path cannot honour fails the spawn instead of being
+ * ignored. (That children of the flag die with the JVM is tested with a killed child JVM elsewhere.)
+ */
+class SpawnFlagsTest {
+
+    private static final Redirect[] INHERIT = {Redirect.INHERIT, Redirect.INHERIT, Redirect.INHERIT};
+
+    private static int path() {
+        assumeTrue(Pidfd.isAvailable(), () -> "no pidfds here: " + Pidfd.unavailabilityCause());
+        return Pidfd.nativePath();
+    }
+
+    private static Process start(int flags, String... cmd) throws IOException {
+        return PidfdLauncher.start(path(), flags, cmd, null, null, INHERIT, false, null);
+    }
+
+    @Test
+    void aChildWithKillOnParentDeathRunsItsProgram() throws Exception {
+        Process p = start(LinuxNative.SPAWN_KILL_ON_PARENT_DEATH, "sh", "-c", "exit 7");
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(7, p.exitValue());
+    }
+
+    @Test
+    void killOnParentDeathArmsTheParentDeathSignal() throws Exception {
+        // PR_SET_PDEATHSIG is not visible in /proc, but its known scoping shows it: the "parent" is the
+        // thread that cloned the child, so a child spawned by a thread that then ends is killed. (The
+        // options layer spawns such children from one long-lived thread for exactly this reason.)
+        Process killed = startFromEndedThread(LinuxNative.SPAWN_KILL_ON_PARENT_DEATH);
+        Process spared = startFromEndedThread(0);
+        try {
+            assertTrue(killed.waitFor(30, TimeUnit.SECONDS), "the child outlived the thread that spawned it");
+            assertEquals(128 + LinuxNative.SIGKILL, killed.exitValue());
+            assertTrue(spared.isAlive(), "without the flag the child lives on");
+        } finally {
+            killed.destroyForcibly().waitFor();
+            spared.destroyForcibly().waitFor();
+        }
+    }
+
+    private static Process startFromEndedThread(int flags) throws Exception {
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.set(start(flags, "sleep", "60"));
+            } catch (IOException | RuntimeException e) {
+                result.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        if (result.get() instanceof Exception e) {
+            throw e;
+        }
+        return (Process) result.get();
+    }
+
+    @Test
+    void anUnknownFlagFailsTheSpawnWithEinval() {
+        IOException e = assertThrows(IOException.class, () -> start(1 << 30, "true"));
+        assertTrue(e.getMessage().contains(String.valueOf(LinuxNative.EINVAL)), e.getMessage());
+    }
+
+    @Test
+    void theClone3FlagsFailOffTheClone3Path() {
+        for (int path : new int[] {LinuxNative.PATH_CLONE_PIDFD, LinuxNative.PATH_CLONE_THEN_PIDFD_OPEN}) {
+            for (int flag : new int[] {LinuxNative.SPAWN_AUTOREAP, LinuxNative.SPAWN_AUTOKILL}) {
+                assumeTrue(Pidfd.isAvailable());
+                IOException e = assertThrows(IOException.class, () -> PidfdLauncher.start(path, flag,
+                        new String[] {"true"}, null, null, INHERIT, false, null), "path " + path + ", flag " + flag);
+                assertTrue(e.getMessage().contains(String.valueOf(LinuxNative.EINVAL)), e.getMessage());
+                int[] out = new int[2];
+                assertEquals(LinuxNative.EINVAL, LinuxNative.pidfd4j_probe(path, flag, out), "probe: path " + path);
+                assertEquals(LinuxNative.STAGE_CLONE, out[1]);
+            }
+        }
+    }
+}
