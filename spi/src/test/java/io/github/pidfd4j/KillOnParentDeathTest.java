@@ -165,7 +165,6 @@ class KillOnParentDeathTest {
      */
     @Test
     void theAutokillPropertyFallsBackToTheParentDeathSignal() throws Exception {
-        assumeTrue(!io.github.pidfd4j.linux.TestProviders.autokillSupported(), "this kernel has CLONE_PIDFD_AUTOKILL");
         Probe probe = new Probe(List.of("-Dpidfd4j.autokill=true", "-D" + SpawnOptions.KILL_ON_PARENT_DEATH_PROPERTY + "=true"),
                 "selected");
         assertEquals("true", probe.said.get("spawner"), "the fallback: the parent-death spawner");

@@ -28,6 +28,20 @@ public final class ParentDeath {
     }
 
     /**
+     * The native spawn flags (LinuxNative.SPAWN_*) for a spawn through {@code path} that asks for kill
+     * on parent death ({@code requested}), or that the property asks it for: 0 when neither does. The
+     * parent-death signal, whose spawns {@link PidfdLauncher} hands to the {@link ParentDeathSpawner}.
+     * Linux 7.1's CLONE_PIDFD_AUTOKILL ({@value #AUTOKILL_PROPERTY}) is not used yet: the clone3 path
+     * and its probe, which it needs, are not there yet; the property changes nothing for now.
+     */
+    static int flags(boolean requested, int path) {
+        if (!requested && !FOR_ALL) {
+            return 0;
+        }
+        return LinuxNative.SPAWN_KILL_ON_PARENT_DEATH;
+    }
+
+    /**
      * The JDK spawns where the property asks for what it cannot do: a warning, once per JVM, rather
      * than a failure of every spawn (which would break the program the property was meant to protect).
      */

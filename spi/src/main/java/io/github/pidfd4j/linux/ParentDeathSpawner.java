@@ -57,15 +57,13 @@ final class ParentDeathSpawner {
     private ParentDeathSpawner() {
     }
 
-    /**
-     * Starts the thread unless it runs; called before anything is taken that a failure here would
-     * leak. Throws (an OutOfMemoryError: no thread can be created) when it cannot run.
-     */
+    /** Starts the thread unless it runs; throws (an OutOfMemoryError: no thread can be created) when it cannot. */
     static void ensureStarted() {
         synchronized (LOCK) {
             if (thread == null) {
-                thread = Privileged.get(ParentDeathSpawner::newThread);  // it must not inherit the caller's context
-                thread.start();
+                Thread t = Privileged.get(ParentDeathSpawner::newThread);  // it must not inherit the caller's context
+                t.start();
+                thread = t;  // only once it runs: a thread that failed to start would leave every spawn waiting
             }
         }
     }
@@ -91,7 +89,16 @@ final class ParentDeathSpawner {
     }
 
     /**
-     * Spawns on the spawner thread ({@link #ensureStarted()} first); the same contract as
+     * A spawn to hand over: starts the thread unless it runs. Called before the spawn, where a
+     * failure (no thread can be created) still frees what the spawn took.
+     */
+    static Request request(int path, byte[] block, int redirectErr, int[] out) {
+        ensureStarted();
+        return new Request(path, block, redirectErr, out);
+    }
+
+    /**
+     * Spawns on the spawner thread (after {@link #request}); the same contract as
      * {@link LinuxNative#pidfd4j_spawn}. Once handed over, the spawn cannot be recalled, so the
      * caller waits for it even when interrupted, and gets the child or the failure: the interrupt is
      * kept for the caller's next blocking call (as the JDK's own process start, which is not
