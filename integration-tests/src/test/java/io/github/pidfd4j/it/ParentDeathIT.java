@@ -58,6 +58,17 @@ class ParentDeathIT {
         assertTrue(k.children.stream().allMatch(ParentDeathIT::alive), () -> states(k.children));
     }
 
+    /** Where pidfds are refused (a seccomp filter) the JDK spawns: it says once that it cannot honour the property. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void withoutPidfdsAWarningOnce(Jdk jdk) throws Exception {
+        Jvm.Result r = Jvm.on(jdk).wrapper(System.getProperty("it.seccomp.run"), "no-pidfd").agent().option(PROPERTY)
+                .main("ConfigProbeApp").run();
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(2, r.stderr().split("-Dpidfd4j.killOnParentDeath=true cannot be honoured: pidfds are unavailable here", -1).length,
+                r::toString);
+    }
+
     private record Killed(Jvm.Result run, List<Long> children) {
     }
 
