@@ -14,14 +14,17 @@
  *   pidfd_send_signal                5.1    no pidfd provider (the probe fails): the JDK spawns
  *   clone(CLONE_PIDFD)               5.2    PATH_CLONE_THEN_PIDFD_OPEN (also where seccomp refuses it)
  *   pidfd_open, poll on a pidfd      5.3    no pidfd provider: the JDK spawns
- *   clone3                           5.3    nothing: not used, clone is enough for CLONE_PIDFD
+ *   clone3                           5.3    PATH_CLONE_PIDFD (also where seccomp refuses it, as Docker's
+ *                                           default profile does, and off x86_64 and aarch64)
  *   waitid(P_PIDFD)                  5.4    no pidfd provider: the JDK spawns (so 5.4 is the minimum)
  *   close_range                      5.9    the child walks /proc/self/fd instead
  *   EPOLLHUP on a pidfd at the reap  6.9    onExit() of a non-child re-checks, 10 ms doubling to 1 s
  *   PIDFD_GET_INFO                   6.13   nothing: used only to read PIDFD_INFO_EXIT
  *   PIDFD_INFO_EXIT                  6.15   a child reaped by someone else reports exit value 0 (the
  *                                           probe tells which: exit_status_kept)
- *   CLONE_AUTOREAP, _PIDFD_AUTOKILL  7.1    nothing: not used yet (clone3 flags)
+ *   CLONE_AUTOREAP, _PIDFD_AUTOKILL  7.1    clone3 flags (SPAWN_AUTOREAP, SPAWN_AUTOKILL), probed on first
+ *                                           use: without them waitid reaps, and kill-on-parent-death
+ *                                           uses PR_SET_PDEATHSIG; AUTOKILL also needs CAP_SYS_ADMIN
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +44,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
@@ -58,6 +62,9 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
@@ -73,14 +80,26 @@ _Static_assert(sizeof(struct pidfd4j_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
 #define PIDFD4J_INFO_EXIT (1ULL << 3)
 #define PIDFD4J_GET_INFO _IOWR(0xFF, 11, struct pidfd4j_pidfd_info)
 
-/* Spawn paths (SpawnPath.CLONE_PIDFD, CLONE_THEN_PIDFD_OPEN); the values are LinuxNative's too. */
+/* Spawn paths (SpawnPath.CLONE3_PIDFD, CLONE_PIDFD, CLONE_THEN_PIDFD_OPEN); the values are LinuxNative's too. */
 #define PATH_CLONE_PIDFD           1  /* clone(CLONE_VM|CLONE_VFORK|CLONE_PIDFD): the pidfd is born with the child */
 #define PATH_CLONE_THEN_PIDFD_OPEN 2  /* clone(CLONE_VM|CLONE_VFORK|CLONE_FILES); the child pidfd_opens itself */
+#define PATH_CLONE3                3  /* clone3(CLONE_VM|CLONE_VFORK|CLONE_PIDFD), through pidfd4j_clone3 below */
+
+/* clone3-only flags of Linux 7.1 (include/uapi/linux/sched.h); u64, above what clone's int can hold. */
+#define PIDFD4J_CLONE_AUTOREAP       (1ULL << 34)
+#define PIDFD4J_CLONE_PIDFD_AUTOKILL (1ULL << 36)
+
+/* struct clone_args up to tls (CLONE_ARGS_SIZE_VER0, Linux 5.3); the size tells the kernel the version. */
+struct pidfd4j_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+_Static_assert(sizeof(struct pidfd4j_clone_args) == 64, "CLONE_ARGS_SIZE_VER0");
 
 /* Spawn flags (the spawn block's flags word); the values are LinuxNative's too. Any other bit: EINVAL. */
 #define SPAWN_KILL_ON_PARENT_DEATH 1  /* PR_SET_PDEATHSIG(SIGKILL) in the child, then a check that the JVM still lives */
 #define SPAWN_AUTOREAP             2  /* clone3 CLONE_AUTOREAP (Linux 7.1); EINVAL on the clone paths */
-#define SPAWN_AUTOKILL             4  /* clone3 CLONE_PIDFD_AUTOKILL (Linux 7.1); EINVAL on the clone paths */
+#define SPAWN_AUTOKILL             4  /* clone3 CLONE_PIDFD_AUTOKILL (Linux 7.1), which needs and implies
+                                         SPAWN_AUTOREAP; EINVAL on the clone paths */
 #define SPAWN_KNOWN_FLAGS (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_AUTOREAP | SPAWN_AUTOKILL)
 
 /* Where a failed spawn or probe failed; the values are LinuxNative's too. */
@@ -92,6 +111,7 @@ _Static_assert(sizeof(struct pidfd4j_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
 #define STAGE_STACK       6
 #define STAGE_SEND_SIGNAL 7  /* the probe only: pidfd_send_signal(pidfd, 0) */
 #define STAGE_WAITID      8  /* the probe only: waitid(P_PIDFD) */
+#define STAGE_EXIT_INFO   9  /* the probe only: an autoreaped child's status through PIDFD_INFO_EXIT */
 
 #define CHILD_STACK_SIZE (64 * 1024)
 
@@ -387,18 +407,97 @@ static int child_entry(void *p) {
  * sends no SIGCHLD and no wait() or waitpid(-1) elsewhere in the JVM can reap it (only __WALL waits
  * see it), so its failure is ours alone to collect.
  */
+/*
+ * long pidfd4j_clone3(struct pidfd4j_clone_args *args, size_t size, int (*fn)(void *), void *arg):
+ * the raw clone3 syscall, whose child starts on the new stack with nothing but registers, so no C
+ * code may run in it before it has a frame: the child calls fn(arg) and exits with its result; the
+ * parent returns the pid or -errno. Modelled on glibc's sysdeps/unix/sysv/linux/<arch>/clone3.S.
+ * Called directly (never through a pointer), so it needs no indirect-branch landing pad.
+ */
+long pidfd4j_clone3(struct pidfd4j_clone_args *args, size_t size, int (*fn)(void *), void *arg)
+    __attribute__((visibility("hidden")));
+
+#if defined(__x86_64__)
+#define PIDFD4J_HAVE_CLONE3_ENTRY 1
+__asm__(
+    ".pushsection .text\n"
+    ".globl pidfd4j_clone3\n"
+    ".hidden pidfd4j_clone3\n"
+    ".type pidfd4j_clone3, @function\n"
+    ".p2align 4\n"
+    "pidfd4j_clone3:\n"
+    "    mov %rdx, %r8\n"          /* fn: r8 and r9 survive syscall (it clobbers rax, rcx, r11) */
+    "    mov %rcx, %r9\n"          /* arg; the child starts with the parent's registers */
+    "    mov $435, %eax\n"         /* SYS_clone3; args and size are in rdi and rsi already */
+    "    syscall\n"
+    "    test %rax, %rax\n"
+    "    jz 1f\n"                  /* 0: we are the child */
+    "    ret\n"                    /* parent: pid, or -errno */
+    "1:  xor %ebp, %ebp\n"         /* child: the outermost frame, so unwinders stop here */
+    "    and $-16, %rsp\n"         /* the ABI's alignment at a call (the kernel set rsp = stack + size) */
+    "    mov %r9, %rdi\n"          /* fn's argument */
+    "    call *%r8\n"              /* fn(arg); child_main never returns, but be safe if it does */
+    "    mov %eax, %edi\n"         /* its result is the exit status */
+    "    mov $60, %eax\n"          /* SYS_exit: this thread only, with no C library clean-up */
+    "    syscall\n"
+    "    hlt\n"                    /* unreachable */
+    ".size pidfd4j_clone3, . - pidfd4j_clone3\n"
+    ".popsection\n");
+#elif defined(__aarch64__)
+#define PIDFD4J_HAVE_CLONE3_ENTRY 1
+__asm__(
+    ".pushsection .text\n"
+    ".globl pidfd4j_clone3\n"
+    ".hidden pidfd4j_clone3\n"
+    ".type pidfd4j_clone3, %function\n"
+    ".p2align 2\n"
+    "pidfd4j_clone3:\n"
+    "    mov x10, x2\n"            /* fn: the kernel preserves every register but x0 across svc */
+    "    mov x11, x3\n"            /* arg; the child starts with the parent's registers */
+    "    mov x8, #435\n"           /* SYS_clone3; args and size are in x0 and x1 already */
+    "    svc #0\n"
+    "    cbz x0, 1f\n"             /* 0: we are the child */
+    "    ret\n"                    /* parent: pid, or -errno */
+    "1:  mov x29, xzr\n"           /* child: no frame record above this one, so unwinders stop */
+    "    mov x30, xzr\n"           /* and no return address */
+    "    mov x9, sp\n"
+    "    and x9, x9, #-16\n"       /* sp must stay 16-byte aligned (the kernel set it to stack + size) */
+    "    mov sp, x9\n"
+    "    mov x0, x11\n"            /* fn's argument */
+    "    blr x10\n"                /* fn(arg); child_main never returns, but be safe if it does */
+    "    mov x8, #93\n"            /* SYS_exit (x0 holds fn's result): this thread, no clean-up */
+    "    svc #0\n"
+    "    brk #0\n"                 /* unreachable */
+    ".size pidfd4j_clone3, . - pidfd4j_clone3\n"
+    ".popsection\n");
+#else
+/* No entry written for this architecture: the clone3 path reports ENOSYS and the probe moves on. */
+long pidfd4j_clone3(struct pidfd4j_clone_args *args, size_t size, int (*fn)(void *), void *arg) {
+    (void) args; (void) size; (void) fn; (void) arg;
+    return -ENOSYS;
+}
+#endif
+
 /* 0 if the path can honour the flags, else EINVAL: an unknown bit, or a clone3 flag off clone3. */
 static int check_flags(int path, int flags) {
-    (void) path;
     if ((flags & ~SPAWN_KNOWN_FLAGS) != 0)
         return EINVAL;
-    if ((flags & (SPAWN_AUTOREAP | SPAWN_AUTOKILL)) != 0)
+    if ((flags & (SPAWN_AUTOREAP | SPAWN_AUTOKILL)) != 0 && path != PATH_CLONE3)
         return EINVAL;  /* only clone3 has them */
     return 0;
 }
 
+/* The clone3 flags the spawn flags ask for; AUTOKILL needs AUTOREAP (and CLONE_PIDFD, always set). */
+static uint64_t clone3_flags(int spawn_flags) {
+    uint64_t f = 0;
+    if ((spawn_flags & (SPAWN_AUTOREAP | SPAWN_AUTOKILL)) != 0)
+        f |= PIDFD4J_CLONE_AUTOREAP;
+    if ((spawn_flags & SPAWN_AUTOKILL) != 0)
+        f |= PIDFD4J_CLONE_PIDFD_AUTOKILL;  /* no CLONE_NNP: it would defeat setuid programs; EPERM then */
+    return f;
+}
+
 static pid_t clone_child(int path, int spawn_flags, int (*fn)(void *), void *arg, int *pidfd, int *stage, int *err) {
-    (void) spawn_flags;  /* the clone3 flags: none on this path yet */
     char *stack = child_stack(err);
     if (stack == NULL) {
         *stage = STAGE_STACK;
@@ -408,9 +507,25 @@ static pid_t clone_child(int path, int spawn_flags, int (*fn)(void *), void *arg
 
     uint64_t all = ~0ULL, old;
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
-    int flags = CLONE_VM | CLONE_VFORK | (path == PATH_CLONE_PIDFD ? CLONE_PIDFD : CLONE_FILES);
-    pid_t pid = clone(child_entry, stack + CHILD_STACK_SIZE + (size_t) sysconf(_SC_PAGESIZE), flags, &req, pidfd);
-    int clone_err = errno;
+    size_t page = (size_t) sysconf(_SC_PAGESIZE);
+    pid_t pid;
+    int clone_err;
+    if (path == PATH_CLONE3) {
+        struct pidfd4j_clone_args ca;
+        memset(&ca, 0, sizeof ca);
+        ca.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | clone3_flags(spawn_flags);
+        ca.pidfd = (uint64_t) (uintptr_t) pidfd;  /* the kernel writes the int there */
+        ca.exit_signal = 0;                        /* as on the clone paths: see above */
+        ca.stack = (uint64_t) (uintptr_t) (stack + page);  /* above the guard page; the kernel adds the size */
+        ca.stack_size = CHILD_STACK_SIZE;
+        long r = pidfd4j_clone3(&ca, sizeof ca, child_entry, &req);
+        pid = r < 0 ? -1 : (pid_t) r;
+        clone_err = r < 0 ? (int) -r : 0;
+    } else {
+        int flags = CLONE_VM | CLONE_VFORK | (path == PATH_CLONE_PIDFD ? CLONE_PIDFD : CLONE_FILES);
+        pid = clone(child_entry, stack + CHILD_STACK_SIZE + page, flags, &req, pidfd);
+        clone_err = errno;
+    }
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
 
     if (pid < 0) {
@@ -483,6 +598,41 @@ static int probe_child(void *unused) {
 static int pidfd4j_exit_status(int pidfd, int32_t *status);
 
 /*
+ * The probe child of a CLONE_AUTOREAP clone3 has exited (vfork returned): the kernel must have reaped
+ * it, so waitid finds nothing (ECHILD; a kernel that reaps nothing did not honour the flag: EINVAL),
+ * and its status 0 must come through the pidfd. Returns 0 or an errno with *stage set.
+ */
+static int probe_autoreaped(int pidfd, int *stage) {
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    while (poll(&p, 1, 1000) < 0 && errno == EINTR)
+        ;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    *stage = STAGE_WAITID;
+    if (syscall(SYS_waitid, P_PIDFD, pidfd, &si, WEXITED | WNOHANG | __WALL, NULL) == 0) {
+        if (si.si_pid == 0)
+            reap_blocking(pidfd);  /* not even exited: cannot be, but leave no zombie */
+        return EINVAL;             /* we could reap it: the flag was not honoured */
+    }
+    if (errno != ECHILD)
+        return errno;
+    /* The kernel records the status as it releases the task, which may be a moment after the exit
+     * woke us: ENODATA or ESRCH until then. Bounded (1 s): a kernel that never records it fails. */
+    *stage = STAGE_EXIT_INFO;
+    for (int i = 0; i < 1000; i++) {
+        int32_t status = -1;
+        int e = pidfd4j_exit_status(pidfd, &status);
+        if (e == 0)
+            return status == 0 ? 0 : EINVAL;
+        if (e != ENODATA && e != ESRCH)
+            return e;
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    return ENODATA;
+}
+
+/*
  * Spawns and reaps a child that exits at once, through the given path and clone flags (SPAWN_AUTOREAP,
  * SPAWN_AUTOKILL). Returns 0 or an errno, and
  * *stage tells which step failed (STAGE_*), so that the reason names the refused syscall.
@@ -500,6 +650,12 @@ static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *stage)
     pid_t pid = clone_child(path, flags, probe_child, NULL, &pidfd, stage, &err);
     if (pid < 0)
         return err;
+    if ((flags & (SPAWN_AUTOREAP | SPAWN_AUTOKILL)) != 0) {
+        int r = probe_autoreaped(pidfd, stage);
+        *exit_status_kept = r == 0;
+        close(pidfd);
+        return r;
+    }
     int r = 0;
     if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) != 0) {
         r = errno;

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Selection and fallback, each in a fresh JVM (selection and the probe happen once per JVM): the
- * system properties, and sandboxes that refuse CLONE_PIDFD or pidfds altogether (a seccomp filter,
- * as Docker's or an old kernel would).
+ * system properties, and sandboxes that refuse clone3, CLONE_PIDFD or pidfds altogether (a seccomp
+ * filter, as Docker's or an old kernel would).
  */
 class ProviderSelectionTest {
 
@@ -59,10 +59,11 @@ class ProviderSelectionTest {
 
     /**
      * The path a child JVM on this machine picks: it inherits the test JVM's sandbox, whose own probe
-     * of CLONE_PIDFD tells (PidfdSpecificTest checks that probe against the kernel and seccomp state).
+     * of each path tells (PidfdSpecificTest checks those probes against the kernel and seccomp state).
      */
     private static String bestPathHere() {
-        return Contenders.PIDFD.isAvailable() ? "CLONE_PIDFD" : "CLONE_THEN_PIDFD_OPEN";
+        return Contenders.PIDFD_CLONE3.isAvailable() ? "CLONE3_PIDFD"
+                : Contenders.PIDFD.isAvailable() ? "CLONE_PIDFD" : "CLONE_THEN_PIDFD_OPEN";
     }
 
     private static void assertSpawnsWork(Map<String, String> r) {
@@ -112,11 +113,54 @@ class ProviderSelectionTest {
 
     @Test
     void theSpawnPathCanBeForced() throws Exception {
-        Map<String, String> r = probe(null, "-Dpidfd4j.spawnPath=clone-then-pidfd-open");
+        for (String path : List.of("CLONE3_PIDFD", "CLONE_PIDFD", "CLONE_THEN_PIDFD_OPEN")) {
+            Map<String, String> r = probe(null, "-Dpidfd4j.spawnPath=" + path.toLowerCase().replace('_', '-'));
+            assertEquals("pidfd", r.get("provider"), path);
+            assertEquals(path, r.get("path"));
+            assertSpawnsWork(r);
+            assertEquals("", r.get("stderr"), "nothing on stderr");
+        }
+    }
+
+    @Test
+    void autoreapRequestedWhereTheKernelLacksItSpawnsAsBefore() throws Exception {
+        // CLONE_AUTOREAP is Linux 7.1: on older kernels the property changes nothing that shows
+        // (SpawnFlagsTest ties the probe's answer to the kernel version).
+        Map<String, String> r = probe(null, "-Dpidfd4j.autoreap=true");
         assertEquals("pidfd", r.get("provider"));
-        assertEquals("CLONE_THEN_PIDFD_OPEN", r.get("path"));
+        assertEquals(bestPathHere(), r.get("path"));
+        assertSpawnsWork(r);  // exit code 3 included
+        assertEquals("", r.get("stderr"), "a quiet fallback");
+    }
+
+    @Test
+    void whereClone3IsRefusedWithEnosysClonePidfdIsUsed() throws Exception {
+        // Docker's default seccomp profile.
+        assertTrue(Files.isExecutable(SECCOMP_RUN), SECCOMP_RUN + " was built");
+        Map<String, String> r = probe("no-clone3");
+        assertEquals("pidfd", r.get("provider"));
+        assertEquals("CLONE_PIDFD", r.get("path"));
         assertSpawnsWork(r);
-        assertEquals("", r.get("stderr"), "nothing on stderr");
+        assertEquals("", r.get("stderr"), "a quiet fallback");
+    }
+
+    @Test
+    void whereClone3IsRefusedWithEpermClonePidfdIsUsed() throws Exception {
+        // Older Docker profiles answered clone3 with EPERM.
+        Map<String, String> r = probe("clone3-eperm");
+        assertEquals("pidfd", r.get("provider"));
+        assertEquals("CLONE_PIDFD", r.get("path"));
+        assertSpawnsWork(r);
+        assertEquals("", r.get("stderr"), "a quiet fallback");
+    }
+
+    @Test
+    void aForcedClone3WhereItIsRefusedNamesTheRefusal() throws Exception {
+        Map<String, String> r = probe("no-clone3", "-Dpidfd4j.spawnPath=clone3-pidfd");
+        assertEquals("jdk", r.get("provider"));
+        assertTrue(r.get("cause.pidfd").contains("CLONE3_PIDFD: clone3(CLONE_PIDFD) failed with errno 38"), r.get("cause.pidfd"));
+        assertTrue(r.get("cause.pidfd").contains("CLONE_PIDFD: not tried"), r.get("cause.pidfd"));
+        assertSpawnsWork(r);
     }
 
     @Test
@@ -127,7 +171,7 @@ class ProviderSelectionTest {
     }
 
     @Test
-    void whereClonePidfdIsRefusedPidfdOpenIsUsed() throws Exception {
+    void whereClone3AndClonePidfdAreRefusedPidfdOpenIsUsed() throws Exception {
         assertTrue(Files.isExecutable(SECCOMP_RUN), SECCOMP_RUN + " was built");
         Map<String, String> r = probe("no-clone-pidfd");
         assertEquals("pidfd", r.get("provider"));
@@ -142,6 +186,8 @@ class ProviderSelectionTest {
         assertEquals("jdk", r.get("provider"));
         assertTrue(r.get("cause.pidfd").contains("pidfds are unusable here"), r.get("cause.pidfd"));
         // Which step failed on each path, not only the errno.
+        assertTrue(r.get("cause.pidfd").contains("clone3(CLONE_PIDFD) failed with errno 38 (Function not implemented)"),
+                r.get("cause.pidfd"));
         assertTrue(r.get("cause.pidfd").contains("clone(CLONE_PIDFD) failed with errno 1 (Operation not permitted)"),
                 r.get("cause.pidfd"));
         assertTrue(r.get("cause.pidfd").contains("pidfd_open in the child failed with errno 38 (Function not implemented)"),

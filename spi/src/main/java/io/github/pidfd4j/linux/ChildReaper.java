@@ -31,6 +31,9 @@ final class ChildReaper extends PidfdWatcher.Watch {
      */
     private final Object reapLock = new Object();
 
+    /** Reap lock: the kernel reaps this child itself (CLONE_AUTOREAP), so only its pidfd tells its exit. */
+    private boolean autoreaped;
+
     /** Reap lock: when waitid first found the child reaped elsewhere with its status still on its way. */
     private long statusPendingSince;
 
@@ -61,6 +64,13 @@ final class ChildReaper extends PidfdWatcher.Watch {
         return reapLock;
     }
 
+    /** Marks a child spawned with CLONE_AUTOREAP, before {@link #watch()}. */
+    void reapedByTheKernel() {
+        synchronized (reapLock) {
+            autoreaped = true;
+        }
+    }
+
     /** Hands the child to the watcher; from here on it is always reaped. */
     void watch() {
         PidfdWatcher.get().watch(this);
@@ -84,7 +94,9 @@ final class ChildReaper extends PidfdWatcher.Watch {
             }
             int[] info = new int[3];
             long[] usage = new long[9];
-            int err = LinuxNative.pidfd4j_waitid(pidfd.fd(), LinuxNative.WEXITED | LinuxNative.WNOHANG, info, usage);
+            // Only asked once the pidfd is readable, i.e. the child exited; waitid would answer ECHILD.
+            int err = autoreaped ? LinuxNative.ECHILD
+                    : LinuxNative.pidfd4j_waitid(pidfd.fd(), LinuxNative.WEXITED | LinuxNative.WNOHANG, info, usage);
             if (err == 0 && info[2] == 0) {
                 return false;
             }
@@ -161,7 +173,7 @@ final class ChildReaper extends PidfdWatcher.Watch {
         // while the task is still there, ESRCH after). Wait for it rather than lose it: this race
         // cost one exit code in ~1,500 stolen children. The bound only guards against a kernel that
         // breaks its word.
-        if (err == LinuxNative.ECHILD && Pidfd.exitStatusKept()
+        if (err == LinuxNative.ECHILD && (autoreaped || Pidfd.exitStatusKept())
                 && (statusErr == LinuxNative.ENODATA || statusErr == LinuxNative.ESRCH)) {
             long now = System.nanoTime();
             if (statusPendingSince == 0) {
@@ -170,9 +182,10 @@ final class ChildReaper extends PidfdWatcher.Watch {
             if (now - statusPendingSince < STATUS_PENDING_LIMIT_NANOS) {
                 return null;
             }
-            Log.logger().log(Level.ERROR, "pidfd4j: pid {0} was reaped by someone else and its exit status did not arrive "
+            Log.logger().log(Level.ERROR, "pidfd4j: pid {0} was reaped by {3} and its exit status did not arrive "
                     + "through its pidfd within {1} s ({2}); reporting 0", pid,
-                    STATUS_PENDING_LIMIT_NANOS / 1_000_000_000, LinuxNative.strerror(statusErr));
+                    STATUS_PENDING_LIMIT_NANOS / 1_000_000_000, LinuxNative.strerror(statusErr),
+                    autoreaped ? "the kernel (CLONE_AUTOREAP)" : "someone else");
             return ExitInfo.UNKNOWN;
         }
         if (STOLEN_LOGGED.compareAndSet(false, true)) {

@@ -18,9 +18,10 @@ import java.nio.charset.Charset;
  * <tr><th>feature</th><th>Linux</th><th>without it</th></tr>
  * <tr><td>pidfd_send_signal</td><td>5.1</td><td>no pidfd provider (the probe fails): the JDK spawns</td></tr>
  * <tr><td>clone(CLONE_PIDFD)</td><td>5.2</td><td>{@code SpawnPath.CLONE_THEN_PIDFD_OPEN} (also where seccomp
- *     refuses it)</td></tr>
+ *     refuses it, and clone3 too)</td></tr>
  * <tr><td>pidfd_open, poll on a pidfd</td><td>5.3</td><td>no pidfd provider: the JDK spawns</td></tr>
- * <tr><td>clone3</td><td>5.3</td><td>nothing: not used, clone is enough for CLONE_PIDFD</td></tr>
+ * <tr><td>clone3</td><td>5.3</td><td>{@code SpawnPath.CLONE_PIDFD} (also where seccomp refuses it, as
+ *     Docker's default profile does with ENOSYS, and on architectures other than x86_64 and aarch64)</td></tr>
  * <tr><td>waitid(P_PIDFD)</td><td>5.4</td><td>no pidfd provider: the JDK spawns (so 5.4 is the minimum)</td></tr>
  * <tr><td>close_range</td><td>5.9</td><td>the child walks /proc/self/fd instead</td></tr>
  * <tr><td>EPOLLHUP on a pidfd at the reap</td><td>6.9</td><td>onExit() of a non-child re-checks, 10 ms
@@ -28,7 +29,10 @@ import java.nio.charset.Charset;
  * <tr><td>PIDFD_GET_INFO</td><td>6.13</td><td>nothing: used only to read PIDFD_INFO_EXIT</td></tr>
  * <tr><td>PIDFD_INFO_EXIT</td><td>6.15</td><td>a child reaped by someone else reports exit value 0 (the
  *     probe tells which: {@link Pidfd#exitStatusKept()})</td></tr>
- * <tr><td>CLONE_AUTOREAP, CLONE_PIDFD_AUTOKILL</td><td>7.1</td><td>nothing: not used yet (clone3 flags)</td></tr>
+ * <tr><td>CLONE_AUTOREAP, CLONE_PIDFD_AUTOKILL</td><td>7.1</td><td>clone3 flags, probed on first use only
+ *     ({@link Pidfd#autoreapSupported()}, {@link Pidfd#autokillSupported()}): without them children are
+ *     reaped through waitid (autoreap is off by default, {@code -Dpidfd4j.autoreap=true}), and
+ *     kill-on-parent-death uses PR_SET_PDEATHSIG</td></tr>
  * </table>
  */
 final class LinuxNative {
@@ -39,12 +43,17 @@ final class LinuxNative {
     // Spawn paths and failure stages, the same values as in pidfd4j.c.
     static final int PATH_CLONE_PIDFD = 1;
     static final int PATH_CLONE_THEN_PIDFD_OPEN = 2;
+    static final int PATH_CLONE3 = 3;
     // Spawn flags (the SpawnBlock's flags word), the same values as in pidfd4j.c; any other bit is EINVAL.
     /** PR_SET_PDEATHSIG(SIGKILL) in the child, then a check that the JVM did not die before it was armed. */
     static final int SPAWN_KILL_ON_PARENT_DEATH = 1;
     /** clone3 CLONE_AUTOREAP (Linux 7.1): no zombie, no wait() sees the child. EINVAL off the clone3 path. */
     static final int SPAWN_AUTOREAP = 2;
-    /** clone3 CLONE_PIDFD_AUTOKILL (Linux 7.1, with SPAWN_AUTOREAP). EINVAL off the clone3 path. */
+    /**
+     * clone3 CLONE_PIDFD_AUTOKILL (Linux 7.1): SIGKILL when the pidfd is closed. It needs and implies
+     * SPAWN_AUTOREAP; without CAP_SYS_ADMIN the kernel answers EPERM (pidfd4j never adds CLONE_NNP,
+     * which would defeat setuid programs). EINVAL off the clone3 path.
+     */
     static final int SPAWN_AUTOKILL = 4;
 
     static final int STAGE_CLONE = 1;
@@ -55,6 +64,7 @@ final class LinuxNative {
     static final int STAGE_STACK = 6;
     static final int STAGE_SEND_SIGNAL = 7;  // the probe only
     static final int STAGE_WAITID = 8;       // the probe only
+    static final int STAGE_EXIT_INFO = 9;    // the probe only: an autoreaped child's status
 
     // Linux constants, the same on every architecture.
     static final int WNOHANG = 1;

@@ -167,6 +167,7 @@ final class PidfdLauncher {
     private static PidfdProcess spawn(int path, int flags, String[] cmdarray, Map<String, String> environment, String dir,
                                       int[] childFds, int closeMask, boolean redirectErrorStream,
                                       OutputStream stdin, InputStream stdout, InputStream stderr) throws IOException {
+        flags = Pidfd.withRequestedAutoreap(path, flags);
         SpawnBlock block;
         int[] out = new int[4];  // pid, pidfd; or stage, errno
         ParentDeathSpawner.Request handOver = null;
@@ -205,6 +206,9 @@ final class PidfdLauncher {
         // the clone kills and reaps the child and becomes an IOException.
         try {
             PidfdProcess process = new PidfdProcess(pid, new PidfdHandle(pidfd), stdin, stdout, stderr);
+            if ((flags & (LinuxNative.SPAWN_AUTOREAP | LinuxNative.SPAWN_AUTOKILL)) != 0) {
+                process.reaper().reapedByTheKernel();  // no waitid will find it: its exit comes through the pidfd
+            }
             process.watch();  // returns normally once the watcher owns the pidfd
             return process;
         } catch (Throwable t) {  // e.g. OutOfMemoryError; the pidfd is still ours alone

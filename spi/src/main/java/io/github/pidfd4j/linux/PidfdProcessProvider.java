@@ -41,7 +41,7 @@ public final class PidfdProcessProvider implements ProcessProvider {
 
     /** A provider bound to one spawn path, whatever the probe chose (tests compare the paths). */
     PidfdProcessProvider(SpawnPath path) {
-        if (path != SpawnPath.CLONE_PIDFD && path != SpawnPath.CLONE_THEN_PIDFD_OPEN) {
+        if (path != SpawnPath.CLONE3_PIDFD && path != SpawnPath.CLONE_PIDFD && path != SpawnPath.CLONE_THEN_PIDFD_OPEN) {
             throw new IllegalArgumentException("not a pidfd spawn path: " + path);
         }
         Pidfd.Probe probe = LinuxNative.isAvailable() ? Pidfd.probe(path) : null;

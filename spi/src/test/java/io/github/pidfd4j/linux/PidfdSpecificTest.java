@@ -36,10 +36,12 @@ class PidfdSpecificTest {
 
     @Test
     void theBestProviderHereIsPidfdOnTheBestPathThisMachineAllows() {
-        // CLONE_PIDFD where clone allows it; a sandbox that refuses it (Docker's seccomp profile) gets
-        // the fallback, CLONE_THEN_PIDFD_OPEN. Whether the probes may say no is the next test's concern.
+        // CLONE3_PIDFD where clone3 is allowed; a sandbox that refuses it (Docker's seccomp profile) gets
+        // CLONE_PIDFD, and one that refuses that too CLONE_THEN_PIDFD_OPEN. Whether the probes may say
+        // no is the next test's concern.
         assumeTrue(Contenders.PIDFD_OPEN.isAvailable(), () -> "no pidfds here: " + Contenders.PIDFD_OPEN.unavailabilityCause());
-        SpawnPath best = Contenders.PIDFD.isAvailable() ? SpawnPath.CLONE_PIDFD : SpawnPath.CLONE_THEN_PIDFD_OPEN;
+        SpawnPath best = Contenders.PIDFD_CLONE3.isAvailable() ? SpawnPath.CLONE3_PIDFD
+                : Contenders.PIDFD.isAvailable() ? SpawnPath.CLONE_PIDFD : SpawnPath.CLONE_THEN_PIDFD_OPEN;
         assertEquals("pidfd", ProcessProviders.provider().name());
         assertEquals(best, ProcessProviders.provider().spawnPath());
         assertTrue(ProcessProviders.provider().isAvailable());
@@ -57,6 +59,10 @@ class PidfdSpecificTest {
         int version = Integer.parseInt(v[0]) * 1000 + Integer.parseInt(v[1]);
         assumeTrue(version >= 5004, "kernel " + System.getProperty("os.version") + " before 5.4: CLONE_PIDFD may be missing");
         assertEquals(null, Contenders.PIDFD.unavailabilityCause(), "CLONE_PIDFD on " + System.getProperty("os.version"));
+        // clone3 (5.3) needs the child's entry, written for these two architectures only.
+        if (List.of("amd64", "x86_64", "aarch64").contains(System.getProperty("os.arch"))) {
+            assertEquals(null, Contenders.PIDFD_CLONE3.unavailabilityCause(), "CLONE3_PIDFD on " + System.getProperty("os.version"));
+        }
         assertEquals(null, Contenders.PIDFD_OPEN.unavailabilityCause(), "CLONE_THEN_PIDFD_OPEN on " + System.getProperty("os.version"));
     }
 

@@ -1,6 +1,7 @@
 package io.github.pidfd4j.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -71,6 +72,44 @@ class SpawnFlagsTest {
     void anUnknownFlagFailsTheSpawnWithEinval() {
         IOException e = assertThrows(IOException.class, () -> start(1 << 30, "true"));
         assertTrue(e.getMessage().contains(String.valueOf(LinuxNative.EINVAL)), e.getMessage());
+    }
+
+    /** The running kernel's version as major * 1000 + minor. */
+    private static int kernel() {
+        String[] v = System.getProperty("os.version").split("[.-]");
+        return Integer.parseInt(v[0]) * 1000 + Integer.parseInt(v[1]);
+    }
+
+    @Test
+    void theClone3FlagsOfLinux71AreMissingOnOlderKernels() throws Exception {
+        // So that this machine's fallback cannot silently pass for the flags' path, or the other way round.
+        assumeTrue(Pidfd.isAvailable());
+        assumeTrue(kernel() < 7001, "Linux 7.1+: the flags may work here");
+        assertFalse(Pidfd.autoreapSupported());
+        assertFalse(Pidfd.autokillSupported());
+        String autoreap = Pidfd.clone3FlagUnavailability(LinuxNative.SPAWN_AUTOREAP);
+        String autokill = Pidfd.clone3FlagUnavailability(LinuxNative.SPAWN_AUTOKILL);
+        if (new PidfdProcessProvider(io.github.pidfd4j.SpawnPath.CLONE3_PIDFD).isAvailable()) {
+            // The kernel's own answer to an unknown clone3 flag, named with the flags asked for.
+            assertEquals("clone3(CLONE_PIDFD | CLONE_AUTOREAP) failed with errno 22 (Invalid argument)", autoreap);
+            assertEquals("clone3(CLONE_PIDFD | CLONE_AUTOREAP | CLONE_PIDFD_AUTOKILL) failed with errno 22 (Invalid argument)",
+                    autokill);
+            // And a spawn that asks for them anyway fails rather than running without them.
+            IOException e = assertThrows(IOException.class, () -> PidfdLauncher.start(LinuxNative.PATH_CLONE3,
+                    LinuxNative.SPAWN_AUTOREAP, new String[] {"true"}, null, null, INHERIT, false, null));
+            assertTrue(e.getMessage().contains(String.valueOf(LinuxNative.EINVAL)), e.getMessage());
+        } else {
+            assertTrue(autoreap != null && autokill != null, autoreap + ", " + autokill);
+        }
+    }
+
+    @Test
+    void aClone3ChildRunsWithEveryNonClone3Flag() throws Exception {
+        assumeTrue(new PidfdProcessProvider(io.github.pidfd4j.SpawnPath.CLONE3_PIDFD).isAvailable(), "clone3 refused here");
+        Process p = PidfdLauncher.start(LinuxNative.PATH_CLONE3, LinuxNative.SPAWN_KILL_ON_PARENT_DEATH,
+                new String[] {"sh", "-c", "exit 9"}, null, null, INHERIT, false, null);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(9, p.exitValue());
     }
 
     @Test
