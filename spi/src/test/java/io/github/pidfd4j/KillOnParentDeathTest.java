@@ -165,8 +165,10 @@ class KillOnParentDeathTest {
      */
     @Test
     void theAutokillPropertyFallsBackToTheParentDeathSignal() throws Exception {
+        assumeTrue(!io.github.pidfd4j.linux.TestProviders.autokillSupported(), "this kernel has CLONE_PIDFD_AUTOKILL");
         Probe probe = new Probe(List.of("-Dpidfd4j.autokill=true", "-D" + SpawnOptions.KILL_ON_PARENT_DEATH_PROPERTY + "=true"),
                 "selected");
+        assertEquals("CLONE3_PIDFD", probe.said.get("path"), "the path on which autokill would be used");
         assertEquals("true", probe.said.get("spawner"), "the fallback: the parent-death spawner");
         assertChildrenDieWith(probe, "autokill requested, fallback");
     }

@@ -44,6 +44,7 @@ public final class ParentDeathProbe {
             System.out.println("child=" + p.pid());
         }
         System.out.println("provider=" + ProcessProviders.provider().name());
+        System.out.println("path=" + ProcessProviders.provider().spawnPath());
         System.out.println("spawner=" + spawnerRuns());
         System.out.println("ready");
         System.out.flush();

@@ -29,16 +29,25 @@ public final class ParentDeath {
 
     /**
      * The native spawn flags (LinuxNative.SPAWN_*) for a spawn through {@code path} that asks for kill
-     * on parent death ({@code requested}), or that the property asks it for: 0 when neither does. The
+     * on parent death ({@code requested}), or that the property asks it for: 0 when neither does.
+     * Linux 7.1+ with {@value #AUTOKILL_PROPERTY}{@code =true} on the clone3 path, where the kernel
+     * takes the flags: CLONE_PIDFD_AUTOKILL (with CLONE_AUTOREAP, which it requires), and no
+     * parent-death signal, which would tie the child to the calling thread again. Otherwise the
      * parent-death signal, whose spawns {@link PidfdLauncher} hands to the {@link ParentDeathSpawner}.
-     * Linux 7.1's CLONE_PIDFD_AUTOKILL ({@value #AUTOKILL_PROPERTY}) is not used yet: the clone3 path
-     * and its probe, which it needs, are not there yet; the property changes nothing for now.
      */
     static int flags(boolean requested, int path) {
         if (!requested && !FOR_ALL) {
             return 0;
         }
+        if (path == LinuxNative.PATH_CLONE3 && Autokill.REQUESTED && Pidfd.autokillSupported()) {
+            return LinuxNative.SPAWN_AUTOKILL | LinuxNative.SPAWN_AUTOREAP;
+        }
         return LinuxNative.SPAWN_KILL_ON_PARENT_DEATH;
+    }
+
+    /** -Dpidfd4j.autokill, read on the first spawn that asks for kill on parent death only. */
+    private static final class Autokill {
+        static final boolean REQUESTED = booleanProperty(AUTOKILL_PROPERTY);
     }
 
     /**
