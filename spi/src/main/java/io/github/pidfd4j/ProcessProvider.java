@@ -2,6 +2,7 @@ package io.github.pidfd4j;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A way to start operating-system processes with {@link ProcessBuilder} semantics.
@@ -47,4 +48,38 @@ public interface ProcessProvider {
      * @throws IllegalStateException if this provider is not available
      */
     List<Process> startPipeline(List<ProcessBuilder> builders) throws IOException;
+
+    /**
+     * Starts a process as {@link #start(ProcessBuilder)} does, with the given options. A provider
+     * honours every option it is given or rejects the spawn; it never ignores one. This default
+     * accepts {@link SpawnOptions#defaults()} only, so a provider that knows nothing of options stays
+     * correct; pidfd4j's {@code "pidfd"} provider honours them all.
+     *
+     * @throws UnsupportedOperationException if an option is set that this provider cannot honour
+     *         (the message names it); nothing is started then
+     * @throws NullPointerException if {@code pb} or {@code options} is null
+     */
+    default Process start(ProcessBuilder pb, SpawnOptions options) throws IOException {
+        Objects.requireNonNull(pb, "pb");
+        if (!options.isDefault()) {
+            throw options.unsupportedBy(this, "");
+        }
+        return start(pb);
+    }
+
+    /**
+     * Starts a pipeline as {@link #startPipeline(List)} does, each stage with the given options. The
+     * default accepts {@link SpawnOptions#defaults()} only, as {@link #start(ProcessBuilder, SpawnOptions)}.
+     *
+     * @throws UnsupportedOperationException if an option is set that this provider cannot honour;
+     *         nothing is started then
+     * @throws NullPointerException if {@code builders} or {@code options} is null
+     */
+    default List<Process> startPipeline(List<ProcessBuilder> builders, SpawnOptions options) throws IOException {
+        Objects.requireNonNull(builders, "builders");
+        if (!options.isDefault()) {
+            throw options.unsupportedBy(this, "");
+        }
+        return startPipeline(builders);
+    }
 }

@@ -42,6 +42,24 @@ public final class ProcessProviders {
         return provider().startPipeline(builders);
     }
 
+    /**
+     * Starts a process with spawn options through the selected provider; see
+     * {@link ProcessProvider#start(ProcessBuilder, SpawnOptions)}. The selected provider may not honour
+     * every option (the {@code "jdk"} provider, selected where pidfds are unavailable, honours none):
+     * it then throws {@link UnsupportedOperationException} and starts nothing.
+     */
+    public static Process start(ProcessBuilder pb, SpawnOptions options) throws IOException {
+        return provider().start(pb, options);
+    }
+
+    /**
+     * Starts a pipeline with spawn options for every stage through the selected provider; see
+     * {@link ProcessProvider#startPipeline(List, SpawnOptions)}.
+     */
+    public static List<Process> startPipeline(List<ProcessBuilder> builders, SpawnOptions options) throws IOException {
+        return provider().startPipeline(builders, options);
+    }
+
     /** Every provider found, best first, whether available or not. */
     public static List<ProcessProvider> all() {
         return Found.ALL;

@@ -42,14 +42,18 @@ public final class AgentSupport {
 
     private static Throwable initializePrivileged() {
         if (!Pidfd.isAvailable()) {
+            ParentDeath.jdkSpawns("pidfds are unavailable here (" + Pidfd.unavailabilityCause() + "), so the JDK starts the processes");
             return Pidfd.unavailabilityCause();
         }
         PidfdWatcher.get();
+        if (ParentDeath.forAll()) {
+            ParentDeathSpawner.ensureStarted();  // every spawn will need it: not in a hook call
+        }
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         for (Class<?> c : new Class<?>[] {PidfdLauncher.class, PathSearch.class, ProcessStreams.class,
                 PidfdProcess.class, ChildReaper.class, ExitRecord.class, PipesAtExit.class, LiveChildren.class,
                 AgentPolicy.class, PidfdProcessHandle.class, PidfdHandle.class, ExitInfo.class,
-                SpawnFailure.class, ForeignExit.class, JdkEnvironment.class, JdkHandles.class}) {
+                SpawnFailure.class, ForeignExit.class, JdkEnvironment.class, JdkHandles.class, ParentDeath.class}) {
             try {
                 lookup.ensureInitialized(c);
             } catch (IllegalAccessException e) {

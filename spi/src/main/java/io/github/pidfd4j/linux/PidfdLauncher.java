@@ -52,7 +52,9 @@ final class PidfdLauncher {
                          Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
         Pidfd.ensureAvailable();
-        return start(Pidfd.nativePath(), cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        int path = Pidfd.nativePath();
+        // The agent's spawns: -Dpidfd4j.killOnParentDeath is how an unchanged program asks for it.
+        return start(path, ParentDeath.flags(false, path), cmdarray, environment, dir, redirects, redirectErrorStream, links);
     }
 
     /** The same, through the given native spawn path (LinuxNative.PATH_*). */
@@ -167,6 +169,8 @@ final class PidfdLauncher {
                                       OutputStream stdin, InputStream stdout, InputStream stderr) throws IOException {
         flags = Pidfd.withRequestedAutoreap(path, flags);
         SpawnBlock block;
+        int[] out = new int[4];  // pid, pidfd; or stage, errno
+        ParentDeathSpawner.Request handOver = null;
         try {
             byte[][] argv = new byte[cmdarray.length][];
             for (int i = 0; i < argv.length; i++) {
@@ -176,6 +180,10 @@ final class PidfdLauncher {
             byte[][] envp = environment == null ? null : JdkEnvironment.block(environment);
             byte[] cwd = dir == null ? null : dir.getBytes(CHARSET);
             block = new SpawnBlock(argv, candidates, envp, cwd, childFds, closeMask, flags);
+            if ((flags & LinuxNative.SPAWN_KILL_ON_PARENT_DEATH) != 0) {
+                // PR_SET_PDEATHSIG fires when the thread that cloned ends: clone from one that lives as long as the JVM.
+                handOver = ParentDeathSpawner.request(path, block.bytes, redirectErrorStream ? 1 : 0, out);
+            }
         } catch (Throwable t) {
             for (int i = 0; i < 3; i++) {  // pidfd4j_spawn never ran to close them
                 if ((closeMask & (1 << i)) != 0) {
@@ -185,8 +193,9 @@ final class PidfdLauncher {
             throw t;
         }
 
-        int[] out = new int[4];  // pid, pidfd; or stage, errno
-        if (LinuxNative.pidfd4j_spawn(path, block.bytes, redirectErrorStream ? 1 : 0, out) != 0) {
+        int rc = handOver != null ? ParentDeathSpawner.spawn(handOver)
+                : LinuxNative.pidfd4j_spawn(path, block.bytes, redirectErrorStream ? 1 : 0, out);
+        if (rc != 0) {
             throw SpawnFailure.ofStage(out[2], out[3]);
         }
         int pid = out[0];

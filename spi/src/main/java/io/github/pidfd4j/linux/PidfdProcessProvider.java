@@ -1,6 +1,7 @@
 package io.github.pidfd4j.linux;
 
 import io.github.pidfd4j.ProcessProvider;
+import io.github.pidfd4j.SpawnOptions;
 import io.github.pidfd4j.SpawnPath;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -9,6 +10,7 @@ import java.lang.ProcessBuilder.Redirect;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The {@code "pidfd"} provider: each child is created together with its process file descriptor and
@@ -19,6 +21,9 @@ import java.util.Map;
  * the "Cannot run program" wrapping, and {@link #startPipeline} the JDK's pipeline rules. Two things
  * only the JDK itself can do are not reproduced without the agent: the JFR {@code jdk.ProcessStart}
  * event and the {@code java.lang.ProcessBuilder} log record (JDK 21+).
+ *
+ * <p>It honours every {@link SpawnOptions} option, and
+ * {@code -D}{@value SpawnOptions#KILL_ON_PARENT_DEATH_PROPERTY}{@code =true} for every spawn.
  */
 public final class PidfdProcessProvider implements ProcessProvider {
 
@@ -74,13 +79,26 @@ public final class PidfdProcessProvider implements ProcessProvider {
 
     @Override
     public Process start(ProcessBuilder pb) throws IOException {
+        return start(pb, false);
+    }
+
+    @Override
+    public Process start(ProcessBuilder pb, SpawnOptions options) throws IOException {
+        Objects.requireNonNull(pb, "pb");
+        return start(pb, options.killOnParentDeath());
+    }
+
+    private Process start(ProcessBuilder pb, boolean killOnParentDeath) throws IOException {
         ensureAvailable();
-        return start(pb, new Redirect[] {pb.redirectInput(), pb.redirectOutput(), pb.redirectError()}, null);
+        int nativePath = Pidfd.nativePath(spawnPath());
+        return start(pb, new Redirect[] {pb.redirectInput(), pb.redirectOutput(), pb.redirectError()}, null,
+                nativePath, ParentDeath.flags(killOnParentDeath, nativePath));
     }
 
     /** ProcessBuilder.start(Redirect[]), with the spawn itself through a pidfd. */
     @SuppressWarnings("removal")  // the SecurityManager checks of JDK 17
-    private Process start(ProcessBuilder pb, Redirect[] redirects, FileDescriptor[] links) throws IOException {
+    private Process start(ProcessBuilder pb, Redirect[] redirects, FileDescriptor[] links, int nativePath, int flags)
+            throws IOException {
         String[] cmdarray = pb.command().toArray(new String[0]);
         for (String arg : cmdarray) {
             if (arg == null) {
@@ -105,8 +123,7 @@ public final class PidfdProcessProvider implements ProcessProvider {
             env = null;
         }
         try {
-            return PidfdLauncher.start(Pidfd.nativePath(spawnPath()), cmdarray, env, dir, redirects,
-                    pb.redirectErrorStream(), links);
+            return PidfdLauncher.start(nativePath, flags, cmdarray, env, dir, redirects, pb.redirectErrorStream(), links);
         } catch (IOException | IllegalArgumentException e) {
             String exceptionInfo = ": " + e.getMessage();
             Throwable cause = e;
@@ -125,7 +142,19 @@ public final class PidfdProcessProvider implements ProcessProvider {
 
     @Override
     public List<Process> startPipeline(List<ProcessBuilder> builders) throws IOException {
+        return startPipeline(builders, false);
+    }
+
+    @Override
+    public List<Process> startPipeline(List<ProcessBuilder> builders, SpawnOptions options) throws IOException {
+        Objects.requireNonNull(builders, "builders");
+        return startPipeline(builders, options.killOnParentDeath());
+    }
+
+    private List<Process> startPipeline(List<ProcessBuilder> builders, boolean killOnParentDeath) throws IOException {
         ensureAvailable();
+        int nativePath = Pidfd.nativePath(spawnPath());
+        int flags = ParentDeath.flags(killOnParentDeath, nativePath);
         int numBuilders = builders.size();
         List<Process> processes = new ArrayList<>(numBuilders);
         FileDescriptor prevOutput = null;  // read end of the previous stage's stdout
@@ -148,7 +177,7 @@ public final class PidfdProcessProvider implements ProcessProvider {
                     }
                     links[1] = new FileDescriptor();  // receives the read end for the next stage
                 }
-                processes.add(start(builder, redirects, links));
+                processes.add(start(builder, redirects, links, nativePath, flags));
                 if (prevOutput != null) {
                     close(prevOutput);  // the stage just started has its own copy
                     prevOutput = null;

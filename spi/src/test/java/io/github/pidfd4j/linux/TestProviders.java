@@ -19,6 +19,11 @@ public final class TestProviders {
         return Pidfd.exitStatusKept();
     }
 
+    /** Whether this kernel takes clone3's CLONE_PIDFD_AUTOKILL (Linux 7.1+), as pidfd4j's probe found. */
+    public static boolean autokillSupported() {
+        return Pidfd.autokillSupported();
+    }
+
     /** Processes the watcher still waits for. */
     public static int watched() {
         return PidfdWatcher.get().size();

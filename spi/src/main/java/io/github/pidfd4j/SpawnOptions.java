@@ -1,0 +1,108 @@
+package io.github.pidfd4j;
+
+/**
+ * How to start a process beyond what {@link ProcessBuilder} can say, passed beside it:
+ * {@code ProcessProviders.start(pb, SpawnOptions.defaults().withKillOnParentDeath(true))}.
+ *
+ * <p>Immutable: each {@code with...} method returns a new instance (or this one, when nothing
+ * changes); instances are equal when all their options are. {@link #defaults()} starts a process
+ * exactly as {@link ProcessBuilder#start()} would, and every provider accepts it. A provider that
+ * cannot honour an option rejects the spawn with an {@link UnsupportedOperationException} naming the
+ * option; it never ignores it. The {@code "jdk"} provider honours none of them.
+ *
+ * <p>Kernel requirements are per option. Options may be added in later versions (process group,
+ * session, cgroup); their defaults will keep the behaviour of {@link #defaults()} unchanged.
+ */
+public final class SpawnOptions {
+
+    /**
+     * The system property that makes every process the {@code "pidfd"} provider starts die with this
+     * JVM, whatever its options say ({@code true} or {@code false}; read once, on the first spawn; other
+     * values are ignored with a warning). It holds for unchanged programs under pidfd4j's agent too.
+     * It does not change {@link #defaults()}, so a spawn cannot opt out of it; the {@code "jdk"}
+     * provider cannot honour it and says so once, as a warning, instead of failing every spawn.
+     */
+    public static final String KILL_ON_PARENT_DEATH_PROPERTY = "pidfd4j.killOnParentDeath";
+
+    private static final SpawnOptions DEFAULTS = new SpawnOptions(false);
+
+    private final boolean killOnParentDeath;
+
+    private SpawnOptions(boolean killOnParentDeath) {
+        this.killOnParentDeath = killOnParentDeath;
+    }
+
+    /** No option set: a spawn like {@link ProcessBuilder#start()}. */
+    public static SpawnOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Whether the child is killed (SIGKILL) when this JVM ends, however it ends: {@code kill -9}, a
+     * crash, {@link System#exit}, or the last non-daemon thread returning. This is what the
+     * {@code "pidfd"} provider does with it:
+     * <ul>
+     * <li>Any kernel pidfd4j runs on: the child asks for {@code PR_SET_PDEATHSIG(SIGKILL)} before
+     *     it execs, then checks that its parent is still this JVM (and exits at once if not: the JVM
+     *     died between the clone and the request). The kernel sends that signal when the <em>thread</em>
+     *     that created the child ends, so such children are created by one pidfd4j daemon thread that
+     *     lives as long as the JVM ({@code pidfd4j-parent-death-spawner}, started on the first spawn
+     *     that asks); spawns with this option are therefore made one at a time. The kernel clears the
+     *     request when the child execs a set-user-ID or set-group-ID program, or one with file
+     *     capabilities: such a child survives the JVM.</li>
+     * <li>Linux 7.1+, only with {@code -Dpidfd4j.autokill=true} (off by default: this path has not been
+     *     tested, the machines pidfd4j is tested on run older kernels): {@code clone3} with
+     *     {@code CLONE_PIDFD_AUTOKILL | CLONE_AUTOREAP}, where the kernel accepts them; the child is
+     *     killed when the JVM's process descriptor for it closes, which the JVM's death does. Where the
+     *     kernel refuses them, the parent-death signal above is used.</li>
+     * </ul>
+     * Without it (the default), children outlive the JVM as with {@link ProcessBuilder}: they are
+     * reparented to init (or the nearest subreaper) and keep running. Once the child has exited, the
+     * option has no further effect. The child's own children are not affected.
+     */
+    public boolean killOnParentDeath() {
+        return killOnParentDeath;
+    }
+
+    /** These options with {@link #killOnParentDeath()} set as given. */
+    public SpawnOptions withKillOnParentDeath(boolean killOnParentDeath) {
+        if (killOnParentDeath == this.killOnParentDeath) {
+            return this;
+        }
+        return new SpawnOptions(killOnParentDeath);
+    }
+
+    /** Whether every option has its default value, i.e. these options equal {@link #defaults()}. */
+    public boolean isDefault() {
+        return equals(DEFAULTS);
+    }
+
+    /**
+     * The names of the options that differ from {@link #defaults()}, as in {@link #toString()}, for
+     * the message of a provider that cannot honour them.
+     */
+    String nonDefaultOptions() {
+        return killOnParentDeath ? "killOnParentDeath" : "";
+    }
+
+    /** The exception of a provider that cannot honour these (non-default) options. */
+    UnsupportedOperationException unsupportedBy(ProcessProvider provider, String advice) {
+        return new UnsupportedOperationException("SpawnOptions." + nonDefaultOptions()
+                + " is not supported by the \"" + provider.name() + "\" process provider" + advice);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SpawnOptions && ((SpawnOptions) o).killOnParentDeath == killOnParentDeath;
+    }
+
+    @Override
+    public int hashCode() {
+        return Boolean.hashCode(killOnParentDeath);
+    }
+
+    @Override
+    public String toString() {
+        return "SpawnOptions[killOnParentDeath=" + killOnParentDeath + "]";
+    }
+}

@@ -1,0 +1,182 @@
+package io.github.pidfd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The SpawnOptions API: its value semantics, and who honours or rejects an option. */
+class SpawnOptionsTest {
+
+    private static final SpawnOptions KILL = SpawnOptions.defaults().withKillOnParentDeath(true);
+
+    @Test
+    void immutableValues() {
+        SpawnOptions d = SpawnOptions.defaults();
+        assertFalse(d.killOnParentDeath());
+        assertTrue(d.isDefault());
+        assertTrue(KILL.killOnParentDeath());
+        assertFalse(KILL.isDefault());
+        assertFalse(d.killOnParentDeath(), "the wither left the defaults alone");
+        assertSame(d, d.withKillOnParentDeath(false), "nothing changed: the same instance");
+        assertEquals(d, KILL.withKillOnParentDeath(false));
+        assertEquals(d.hashCode(), KILL.withKillOnParentDeath(false).hashCode());
+        assertEquals(KILL, d.withKillOnParentDeath(true));
+        assertEquals(KILL.hashCode(), d.withKillOnParentDeath(true).hashCode());
+        assertNotEquals(d, KILL);
+        assertNotEquals(KILL, null);
+        assertEquals("SpawnOptions[killOnParentDeath=false]", d.toString());
+        assertEquals("SpawnOptions[killOnParentDeath=true]", KILL.toString());
+    }
+
+    /** The JDK cannot honour the option: it says so, names it, points to pidfd, and starts nothing. */
+    @Test
+    void jdkProviderRejectsWhatItCannotHonour(@TempDir Path dir) {
+        Path marker = dir.resolve("started");
+        ProcessBuilder pb = Proc.sh("touch " + marker);
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> Contenders.JDK.start(pb, KILL));
+        assertEquals("SpawnOptions.killOnParentDeath is not supported by the \"jdk\" process provider: the JDK cannot"
+                + " do it; use the \"pidfd\" provider (ProcessProviders.byName(\"pidfd\"), Linux only)", e.getMessage());
+        UnsupportedOperationException p = assertThrows(UnsupportedOperationException.class,
+                () -> Contenders.JDK.startPipeline(List.of(pb, new ProcessBuilder("cat")), KILL));
+        assertEquals(e.getMessage(), p.getMessage());
+        assertFalse(Files.exists(marker), "nothing was started");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void defaultsStartAsWithoutOptions(ProcessProvider provider) throws Exception {
+        assumeTrue(provider.isAvailable(), () -> Contenders.refusedHere(provider));
+        Proc.Result r = Proc.run(new Optioned(provider, SpawnOptions.defaults()), Proc.sh("echo out; echo err >&2; exit 3"));
+        assertEquals(new Proc.Result(3, "out\n", "err\n"), r);
+        List<Process> pipe = provider.startPipeline(List.of(new ProcessBuilder("echo", "piped"), new ProcessBuilder("cat")),
+                SpawnOptions.defaults());
+        assertEquals("piped\n", Proc.read(pipe.get(1).getInputStream()));
+    }
+
+    /** With the option the pidfd provider still behaves as the JDK does, pipelines and failures included. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.pidfd4j.Contenders#pidfd")
+    void pidfdHonoursTheOptionWithTheJdksBehaviour(ProcessProvider provider) throws Exception {
+        assumeTrue(provider.isAvailable(), () -> Contenders.refusedHere(provider));
+        Proc.Result r = Proc.run(new Optioned(provider, KILL), Proc.sh("echo out; echo err >&2; exit 3"));
+        assertEquals(new Proc.Result(3, "out\n", "err\n"), r);
+        List<Process> pipe = provider.startPipeline(List.of(new ProcessBuilder("echo", "piped"), new ProcessBuilder("cat")), KILL);
+        assertEquals("piped\n", Proc.read(pipe.get(1).getInputStream()));
+        for (Process p : pipe) {
+            assertEquals(0, p.waitFor());
+        }
+        IOException jdk = assertThrows(IOException.class, () -> new ProcessBuilder("pidfd4j-no-such-program").start());
+        IOException ours = assertThrows(IOException.class,
+                () -> provider.start(new ProcessBuilder("pidfd4j-no-such-program"), KILL));
+        assertEquals(jdk.getMessage(), ours.getMessage());
+        // The failure above did not stop the spawner thread.
+        assertEquals(0, Proc.run(new Optioned(provider, KILL), new ProcessBuilder("true")).exit());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void nullArgumentsAsTheJdk(ProcessProvider provider) {
+        ProcessBuilder pb = new ProcessBuilder("true");
+        assertThrows(NullPointerException.class, () -> provider.start(null, SpawnOptions.defaults()));
+        assertThrows(NullPointerException.class, () -> provider.start(pb, null));
+        assertThrows(NullPointerException.class, () -> provider.startPipeline(null, SpawnOptions.defaults()));
+        assertThrows(NullPointerException.class, () -> provider.startPipeline(List.of(pb), null));
+        assertThrows(NullPointerException.class, () -> ProcessBuilder.startPipeline(null));  // the oracle
+    }
+
+    /** A provider that predates SpawnOptions compiles unchanged, accepts the defaults and rejects the rest. */
+    @Test
+    void aThirdPartyProviderRejectsOptionsByDefault() throws Exception {
+        ProcessProvider legacy = new ProcessProvider() {
+            @Override
+            public String name() {
+                return "legacy";
+            }
+
+            @Override
+            public boolean isAvailable() {
+                return true;
+            }
+
+            @Override
+            public Throwable unavailabilityCause() {
+                return null;
+            }
+
+            @Override
+            public SpawnPath spawnPath() {
+                return SpawnPath.JDK;
+            }
+
+            @Override
+            public Process start(ProcessBuilder pb) throws IOException {
+                return pb.start();
+            }
+
+            @Override
+            public List<Process> startPipeline(List<ProcessBuilder> builders) throws IOException {
+                return ProcessBuilder.startPipeline(builders);
+            }
+        };
+        assertEquals(0, Proc.run(new Optioned(legacy, SpawnOptions.defaults()), new ProcessBuilder("true")).exit());
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> legacy.start(new ProcessBuilder("true"), KILL));
+        assertEquals("SpawnOptions.killOnParentDeath is not supported by the \"legacy\" process provider", e.getMessage());
+        assertThrows(UnsupportedOperationException.class, () -> legacy.startPipeline(List.of(new ProcessBuilder("true")), KILL));
+    }
+
+    /** A provider whose start(pb) passes the options, for Proc.run. */
+    private static final class Optioned implements ProcessProvider {
+        private final ProcessProvider provider;
+        private final SpawnOptions options;
+
+        Optioned(ProcessProvider provider, SpawnOptions options) {
+            this.provider = provider;
+            this.options = options;
+        }
+
+        @Override
+        public String name() {
+            return provider.name();
+        }
+
+        @Override
+        public boolean isAvailable() {
+            return provider.isAvailable();
+        }
+
+        @Override
+        public Throwable unavailabilityCause() {
+            return provider.unavailabilityCause();
+        }
+
+        @Override
+        public SpawnPath spawnPath() {
+            return provider.spawnPath();
+        }
+
+        @Override
+        public Process start(ProcessBuilder pb) throws IOException {
+            return provider.start(pb, options);
+        }
+
+        @Override
+        public List<Process> startPipeline(List<ProcessBuilder> builders) throws IOException {
+            return provider.startPipeline(builders, options);
+        }
+    }
+}
