@@ -1,6 +1,7 @@
 package io.github.pidfd4j.linux;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
@@ -81,5 +82,22 @@ final class ExitRecord {
      */
     CompletableFuture<Integer> exitValueFuture() {
         return exited.thenApply(ExitInfo::exitValue);
+    }
+
+    /**
+     * A new future of the exit in {@link ExitInfo#toArray its neutral form}, completed on the default
+     * async executor as {@link #whenExited} is; completing it changes nothing here.
+     */
+    CompletableFuture<long[]> arrayWhenExited(long pid) {
+        return exited.thenApplyAsync(info -> info.toArray(pid));
+    }
+
+    /**
+     * Runs {@code action} once the exit is recorded: on the thread that records it (the watcher,
+     * under the reap lock) or, when already recorded, at once on the caller's. Only for pidfd4j's own
+     * work that never blocks and never throws (the Flight Recorder exit event), never for user code.
+     */
+    void whenRecorded(Consumer<ExitInfo> action) {
+        exited.thenAccept(action);
     }
 }

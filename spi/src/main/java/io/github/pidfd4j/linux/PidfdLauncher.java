@@ -59,6 +59,17 @@ final class PidfdLauncher {
     static Process start(int path, String[] cmdarray, Map<String, String> environment, String dir,
                          Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
+        Object events = ProcessEvents.beforeSpawn();  // null unless a Flight Recorder exists: the usual case
+        Process process = launch(path, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        if (events != null) {
+            ProcessEvents.afterSpawn(events, process, path, cmdarray, dir);
+        }
+        return process;
+    }
+
+    private static Process launch(int path, String[] cmdarray, Map<String, String> environment, String dir,
+                                  Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+            throws IOException {
         if (!Privileged.isSecurityManagerPresent()) {
             return startChecked(path, cmdarray, environment, dir, redirects, redirectErrorStream, links);
         }
