@@ -174,6 +174,11 @@ public final class ExitInfo {
      * The process's peak resident memory, in bytes ({@code ru_maxrss}, which Linux counts in KiB,
      * times 1024; the largest of the child and the children it waited for). Empty when someone else
      * reaped the child.
+     *
+     * <p>Linux counts the address space a process ran in before its {@code exec} too, and every
+     * child of pidfd4j (as of the JDK, whose {@code posix_spawn} and {@code vfork} work alike) runs in
+     * the JVM's until its {@code exec}: so this is at least the JVM's own resident memory at the
+     * spawn, and tells the child's peak only where that is larger.
      */
     public OptionalLong peakResidentBytes() {
         return maxRssKib >= 0 ? OptionalLong.of(maxRssKib * 1024) : OptionalLong.empty();
