@@ -41,9 +41,10 @@ class FlightRecorderEventsTest {
             recording.start();
             ok = provider.start(new ProcessBuilder("/bin/sh", "-c", "exit 3").directory(dir.toFile()));
             okExit = ExitInfo.of(ok).get(30, TimeUnit.SECONDS);
+            ok.waitFor();
             killed = provider.start(new ProcessBuilder("sleep", "60"));
             killed.destroyForcibly();
-            ExitInfo.of(killed).get(30, TimeUnit.SECONDS);  // the exit event is committed before this completes
+            killed.waitFor();  // the exit event is committed before the waiters wake
             recording.stop();
             recording.dump(file);
         }

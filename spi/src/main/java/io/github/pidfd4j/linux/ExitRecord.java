@@ -37,8 +37,15 @@ final class ExitRecord {
     /** Completed after the latch opens; only ever given dependents, never to users. */
     private final CompletableFuture<ExitInfo> exited = new CompletableFuture<>();
 
+    /** See {@link #whenRecorded}: null unless a Flight Recorder watches this child. */
+    private volatile Consumer<ExitInfo> observer;
+
     /** Records the exit, wakes every waiter, then completes the future. Called once, under the reap lock. */
     void record(ExitInfo info) {
+        Consumer<ExitInfo> o = observer;
+        if (o != null) {
+            o.accept(info);  // before the waiters wake: what follows a waitFor() sees the exit event
+        }
         latch.info = info;
         latch.releaseShared(0);
         exited.complete(info);
@@ -93,11 +100,14 @@ final class ExitRecord {
     }
 
     /**
-     * Runs {@code action} once the exit is recorded: on the thread that records it (the watcher,
-     * under the reap lock) or, when already recorded, at once on the caller's. Only for pidfd4j's own
-     * work that never blocks and never throws (the Flight Recorder exit event), never for user code.
+     * Runs {@code action} at the exit: on the thread that records it (the watcher, under the reap
+     * lock), before the waiters wake; or, when the exit is recorded already or being recorded, on this
+     * thread or the recording one, after. Possibly twice (the two paths cannot both miss it, but may
+     * both see it): the action must run once only by itself. Only for pidfd4j's own work that never
+     * blocks and never throws (the Flight Recorder exit event), never for user code.
      */
     void whenRecorded(Consumer<ExitInfo> action) {
-        exited.thenAccept(action);
+        observer = action;
+        exited.thenAccept(action);  // the exit recorded before the line above was seen: still told
     }
 }

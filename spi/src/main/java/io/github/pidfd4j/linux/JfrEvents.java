@@ -1,6 +1,7 @@
 package io.github.pidfd4j.linux;
 
 import io.github.pidfd4j.SpawnPath;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -48,8 +49,8 @@ final class JfrEvents {
         return String.valueOf(path);
     }
 
-    /** Commits the exit event on the thread that records the exit (the watcher): never blocks, never throws. */
-    private static final class ExitEmitter implements Consumer<ExitInfo> {
+    /** Commits the exit event on the thread that records the exit (the watcher): once, never blocks, never throws. */
+    private static final class ExitEmitter extends AtomicBoolean implements Consumer<ExitInfo> {
         private final long pid;
         private final String command;
 
@@ -60,6 +61,9 @@ final class JfrEvents {
 
         @Override
         public void accept(ExitInfo info) {
+            if (!compareAndSet(false, true)) {
+                return;  // told twice (see ExitRecord.whenRecorded): committed once
+            }
             try {
                 ProcessExitEvent exit = new ProcessExitEvent();
                 if (!exit.shouldCommit()) {
