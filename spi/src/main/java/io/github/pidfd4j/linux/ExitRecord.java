@@ -1,8 +1,8 @@
 package io.github.pidfd4j.linux;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.function.Consumer;
 
 /**
  * The exit of one child: recorded once, by whichever thread reaps it, then read by everyone. It is
@@ -44,7 +44,11 @@ final class ExitRecord {
     void record(ExitInfo info) {
         Consumer<ExitInfo> o = observer;
         if (o != null) {
-            o.accept(info);  // before the waiters wake: what follows a waitFor() sees the exit event
+            try {
+                o.accept(info);  // before the waiters wake: what follows a waitFor() sees the exit event
+            } catch (Throwable never) {
+                // the observer catches its own failures; nothing may keep the exit from the waiters
+            }
         }
         latch.info = info;
         latch.releaseShared(0);
