@@ -63,6 +63,9 @@ final class IsolatedLayer {
         ModuleDescriptor descriptor = ModuleDescriptor.newModule(MODULE)
                 .packages(packages)
                 .exports(EXPORTED)
+                // The Flight Recorder events: read when the boot layer has jdk.jfr, and only then
+                // (a jlink image may lack it; pidfd4j checks with canRead before touching it).
+                .requires(Set.of(ModuleDescriptor.Requires.Modifier.STATIC), "jdk.jfr")
                 .build();
         ModuleReference reference = new ModuleReference(descriptor, source.location) {
             @Override

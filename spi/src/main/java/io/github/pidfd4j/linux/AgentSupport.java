@@ -53,7 +53,8 @@ public final class AgentSupport {
         for (Class<?> c : new Class<?>[] {PidfdLauncher.class, PathSearch.class, ProcessStreams.class,
                 PidfdProcess.class, ChildReaper.class, ExitRecord.class, PipesAtExit.class, LiveChildren.class,
                 AgentPolicy.class, PidfdProcessHandle.class, PidfdHandle.class, ExitInfo.class,
-                SpawnFailure.class, ForeignExit.class, JdkEnvironment.class, JdkHandles.class, ParentDeath.class}) {
+                SpawnFailure.class, ForeignExit.class, JdkEnvironment.class, JdkHandles.class, ParentDeath.class,
+                ProcessEvents.class}) {
             try {
                 lookup.ensureInitialized(c);
             } catch (IllegalAccessException e) {

@@ -24,6 +24,9 @@ final class ChildReaper extends PidfdWatcher.Watch {
     private final Runnable atExit;
     private final ExitRecord exit = new ExitRecord();
 
+    /** When the child was spawned (this is built right after the clone): the start of its wall time. */
+    private final long spawnedAt = System.nanoTime();
+
     /**
      * Held while reaping. Only pidfd4j code takes it, and never for long (a /proc read at most): the
      * handle takes the JDK's view of the pid under it, so that view is of this child, not of a later
@@ -104,6 +107,7 @@ final class ChildReaper extends PidfdWatcher.Watch {
             if (exited == null) {
                 return false;  // reaped elsewhere, its status not yet recorded: the watcher looks again
             }
+            exited = exited.withWallNanos(System.nanoTime() - spawnedAt);
             try {
                 atExit.run();
             } finally {  // should it fail (no thread for a busy pipe), the waiters still learn the exit

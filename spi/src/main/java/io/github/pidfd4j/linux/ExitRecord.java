@@ -2,6 +2,7 @@ package io.github.pidfd4j.linux;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.function.Consumer;
 
 /**
  * The exit of one child: recorded once, by whichever thread reaps it, then read by everyone. It is
@@ -36,8 +37,19 @@ final class ExitRecord {
     /** Completed after the latch opens; only ever given dependents, never to users. */
     private final CompletableFuture<ExitInfo> exited = new CompletableFuture<>();
 
+    /** See {@link #whenRecorded}: null unless a Flight Recorder watches this child. */
+    private volatile Consumer<ExitInfo> observer;
+
     /** Records the exit, wakes every waiter, then completes the future. Called once, under the reap lock. */
     void record(ExitInfo info) {
+        Consumer<ExitInfo> o = observer;
+        if (o != null) {
+            try {
+                o.accept(info);  // before the waiters wake: what follows a waitFor() sees the exit event
+            } catch (Throwable never) {
+                // the observer catches its own failures; nothing may keep the exit from the waiters
+            }
+        }
         latch.info = info;
         latch.releaseShared(0);
         exited.complete(info);
@@ -81,5 +93,25 @@ final class ExitRecord {
      */
     CompletableFuture<Integer> exitValueFuture() {
         return exited.thenApply(ExitInfo::exitValue);
+    }
+
+    /**
+     * A new future of the exit in {@link ExitInfo#toArray its neutral form}, completed on the default
+     * async executor as {@link #whenExited} is; completing it changes nothing here.
+     */
+    CompletableFuture<long[]> arrayWhenExited(long pid) {
+        return exited.thenApplyAsync(info -> info.toArray(pid));
+    }
+
+    /**
+     * Runs {@code action} at the exit: on the thread that records it (the watcher, under the reap
+     * lock), before the waiters wake; or, when the exit is recorded already or being recorded, on this
+     * thread or the recording one, after. Possibly twice (the two paths cannot both miss it, but may
+     * both see it): the action must run once only by itself. Only for pidfd4j's own work that never
+     * blocks and never throws (the Flight Recorder exit event), never for user code.
+     */
+    void whenRecorded(Consumer<ExitInfo> action) {
+        observer = action;
+        exited.thenAccept(action);  // the exit recorded before the line above was seen: still told
     }
 }

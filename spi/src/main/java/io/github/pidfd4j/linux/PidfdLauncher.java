@@ -71,6 +71,17 @@ final class PidfdLauncher {
     static Process start(int path, int flags, String[] cmdarray, Map<String, String> environment, String dir,
                          Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
+        Object events = ProcessEvents.beforeSpawn();  // null unless a Flight Recorder exists: the usual case
+        Process process = launch(path, flags, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        if (events != null) {
+            ProcessEvents.afterSpawn(events, process, path, cmdarray, dir);
+        }
+        return process;
+    }
+
+    private static Process launch(int path, int flags, String[] cmdarray, Map<String, String> environment, String dir,
+                                  Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+            throws IOException {
         if (!Privileged.isSecurityManagerPresent()) {
             return startChecked(path, flags, cmdarray, environment, dir, redirects, redirectErrorStream, links);
         }

@@ -191,6 +191,9 @@ public final class PlainApp {
         }
         List<String> seen = new ArrayList<>();
         for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+            if (!e.getEventType().getName().startsWith("jdk.")) {
+                continue;  // the agent's own io.github.pidfd4j events, enabled by default as every library's are
+            }
             seen.add(e.getEventType().getName() + " " + e.getString("command") + " pid>0=" + (e.getLong("pid") > 0));
         }
         return seen.toString();

@@ -1,0 +1,231 @@
+package io.github.pidfd4j;
+
+import io.github.pidfd4j.linux.ExitLookup;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * How a process that pidfd4j started ended: its exit status and what it cost, as the kernel reported
+ * them when pidfd4j reaped it through its pidfd ({@code waitid(P_PIDFD, ..., WEXITED, &rusage)},
+ * Linux 5.4+). Immutable, compared as a value. Obtained without blocking with {@link #of(Process)}.
+ *
+ * <pre>{@code
+ * Process p = ProcessProviders.start(new ProcessBuilder("make", "-j4"));
+ * ExitInfo.of(p).thenAccept(exit -> log.info("make: exit {} in {}, user {} sys {}, peak {} bytes",
+ *         exit.exitValue(), exit.wallDuration(), exit.userCpuDuration().orElse(null),
+ *         exit.systemCpuDuration().orElse(null), exit.peakResidentBytes().orElse(-1)));
+ * }</pre>
+ *
+ * <p>When someone else reaped the child (a {@code wait()} in native code, or SIGCHLD ignored), the
+ * kernel keeps no resource usage for pidfd4j: Linux 6.15+ still tells the status through the pidfd
+ * ({@code PIDFD_GET_INFO} with {@code PIDFD_INFO_EXIT}), so the status is known but the CPU times
+ * and the peak memory are empty; before 6.15 the status is unknown too ({@link #isStatusKnown()}
+ * false, exit value 0, as the JDK reports it).
+ */
+public final class ExitInfo {
+
+    /** The module of the agent's isolated layer, which holds the agent's own copy of pidfd4j. */
+    private static final String AGENT_MODULE = "io.github.pidfd4j.isolated";
+    /** Its read-only entry point, in the one package that module exports. */
+    private static final String AGENT_LOOKUP = "io.github.pidfd4j.agent.isolated.ExitInfoLookup";
+    /** The version of the neutral form this class reads (see io.github.pidfd4j.linux.ExitInfo#toArray). */
+    private static final long LAYOUT = 1;
+
+    private final long pid;
+    private final boolean statusKnown;
+    private final int exitValue;
+    private final int signal;
+    private final boolean coreDumped;
+    private final long userMicros;    // -1: unknown
+    private final long systemMicros;  // -1: unknown
+    private final long maxRssKib;     // -1: unknown
+    private final long wallNanos;
+
+    private ExitInfo(long[] a) {
+        this.pid = a[1];
+        this.statusKnown = a[2] != 0;
+        this.exitValue = (int) a[3];
+        this.signal = (int) a[4];
+        this.coreDumped = a[5] != 0;
+        this.userMicros = a[6];
+        this.systemMicros = a[7];
+        this.maxRssKib = a[8];
+        this.wallNanos = a[9];
+    }
+
+    /**
+     * The exit information of {@code process}, without blocking: the future completes once pidfd4j
+     * has reaped the child, and, as the futures of {@link Process#onExit()} do, runs its dependent
+     * actions on the default async executor, never on pidfd4j's watcher thread. Each call returns a
+     * new future; completing or cancelling it changes nothing else.
+     *
+     * <p>Works for every process started through the {@code pidfd} provider, and for those an
+     * unchanged program starts under the pidfd4j agent (the agent answers for its own copy of
+     * pidfd4j, which lives in another class loader).
+     *
+     * @throws IllegalArgumentException when pidfd4j did not start {@code process}: the {@code jdk}
+     *         provider's processes, and any other {@link Process}, carry no such information (the JDK
+     *         reaps its children with {@code waitpid} and keeps only the exit status)
+     * @throws NullPointerException when {@code process} is null
+     */
+    public static CompletableFuture<ExitInfo> of(Process process) {
+        Objects.requireNonNull(process, "process");
+        CompletableFuture<long[]> exit = ExitLookup.of(process);
+        if (exit == null && AGENT_MODULE.equals(process.getClass().getModule().getName())) {
+            exit = fromAgent(process);
+        }
+        if (exit == null) {
+            throw new IllegalArgumentException(process.getClass().getName() + " was not started by pidfd4j "
+                    + "(neither the pidfd provider nor the pidfd4j agent): it carries no exit information");
+        }
+        return exit.thenApply(ExitInfo::fromArray);  // runs where the async stage completes: not the watcher
+    }
+
+    /** Asks the agent's copy of pidfd4j, through the read-only entry point of its exported package. */
+    @SuppressWarnings("unchecked")
+    private static CompletableFuture<long[]> fromAgent(Process process) {
+        try {
+            Class<?> lookup = Class.forName(AGENT_LOOKUP, true, process.getClass().getClassLoader());
+            Method of = lookup.getMethod("exitInfo", Process.class);
+            return (CompletableFuture<long[]>) of.invoke(null, process);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;  // e.g. the agent's IllegalArgumentException: not one of its processes
+            }
+            throw new IllegalStateException("the pidfd4j agent could not look up the exit of " + process, e.getCause());
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("this pidfd4j agent offers no exit information for " + process
+                    + " (an older agent?)", e);
+        }
+    }
+
+    private static ExitInfo fromArray(long[] a) {
+        if (a.length < 10 || a[0] < LAYOUT) {
+            throw new IllegalStateException("unexpected exit information from another pidfd4j version (layout "
+                    + (a.length > 0 ? a[0] : -1) + ")");
+        }
+        return new ExitInfo(a);  // a newer layout only appends: its first fields are ours
+    }
+
+    /** The process id. */
+    public long pid() {
+        return pid;
+    }
+
+    /**
+     * Whether the exit status is known. False only when someone else reaped the child and the kernel
+     * could not tell its status either (before Linux 6.15); {@link #exitValue()} is then 0, as the
+     * JDK reports it, and {@link #exitCode()} and {@link #signal()} are empty.
+     */
+    public boolean isStatusKnown() {
+        return statusKnown;
+    }
+
+    /**
+     * What {@link Process#exitValue()} reports: the exit code, or 128 + the signal that killed the
+     * process (as the JDK encodes it), or 0 when the status is unknown.
+     */
+    public int exitValue() {
+        return exitValue;
+    }
+
+    /**
+     * The code the process passed to {@code exit} (0-255, {@code si_status} of waitid with
+     * {@code CLD_EXITED}); empty when a signal killed it or the status is unknown.
+     */
+    public OptionalInt exitCode() {
+        return statusKnown && signal == 0 ? OptionalInt.of(exitValue) : OptionalInt.empty();
+    }
+
+    /**
+     * The signal that terminated the process ({@code CLD_KILLED} or {@code CLD_DUMPED}), e.g. 9 for
+     * SIGKILL; empty when it exited normally or the status is unknown.
+     */
+    public OptionalInt signal() {
+        return signal != 0 ? OptionalInt.of(signal) : OptionalInt.empty();
+    }
+
+    /** Whether the terminating signal dumped core ({@code CLD_DUMPED}); false when it exited normally. */
+    public boolean coreDumped() {
+        return coreDumped;
+    }
+
+    /**
+     * The CPU time the process spent in user mode ({@code ru_utime} of the rusage that waitid returns
+     * with the reap, microsecond resolution): of the child itself and of those of its own children it
+     * waited for, not of descendants nobody waited for. Empty when someone else reaped the child.
+     */
+    public Optional<Duration> userCpuDuration() {
+        return micros(userMicros);
+    }
+
+    /** The CPU time the process spent in the kernel ({@code ru_stime}); as {@link #userCpuDuration()}. */
+    public Optional<Duration> systemCpuDuration() {
+        return micros(systemMicros);
+    }
+
+    /**
+     * The process's peak resident memory, in bytes ({@code ru_maxrss}, which Linux counts in KiB,
+     * times 1024; the largest of the child and the children it waited for). Empty when someone else
+     * reaped the child.
+     *
+     * <p>Linux counts the address space a process ran in before its {@code exec} too, and every
+     * child of pidfd4j (as of the JDK, whose {@code posix_spawn} and {@code vfork} work alike) runs in
+     * the JVM's until its {@code exec}: so this is at least the JVM's own resident memory at the
+     * spawn, and tells the child's peak only where that is larger.
+     */
+    public OptionalLong peakResidentBytes() {
+        return maxRssKib >= 0 ? OptionalLong.of(maxRssKib * 1024) : OptionalLong.empty();
+    }
+
+    /**
+     * The wall-clock time from the spawn (just after the {@code clone}) until pidfd4j saw the exit
+     * (the pidfd became readable and the child was reaped): the child's lifetime, plus at most the
+     * watcher's wake-up.
+     */
+    public Duration wallDuration() {
+        return Duration.ofNanos(wallNanos);
+    }
+
+    private static Optional<Duration> micros(long micros) {
+        return micros >= 0 ? Optional.of(Duration.ofNanos(micros * 1000)) : Optional.empty();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ExitInfo e && pid == e.pid && statusKnown == e.statusKnown && exitValue == e.exitValue
+                && signal == e.signal && coreDumped == e.coreDumped && userMicros == e.userMicros
+                && systemMicros == e.systemMicros && maxRssKib == e.maxRssKib && wallNanos == e.wallNanos;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(pid, statusKnown, exitValue, signal, coreDumped, userMicros, systemMicros, maxRssKib,
+                wallNanos);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("ExitInfo[pid=").append(pid);
+        if (!statusKnown) {
+            sb.append(", status unknown");
+        } else if (signal != 0) {
+            sb.append(", signal=").append(signal).append(coreDumped ? " (core dumped)" : "");
+        } else {
+            sb.append(", exitCode=").append(exitValue);
+        }
+        sb.append(", wall=").append(wallDuration());
+        if (userMicros >= 0) {
+            sb.append(", user=").append(Duration.ofNanos(userMicros * 1000))
+                    .append(", system=").append(Duration.ofNanos(systemMicros * 1000))
+                    .append(", peakRss=").append(maxRssKib * 1024).append(" bytes");
+        }
+        return sb.append(']').toString();
+    }
+}
