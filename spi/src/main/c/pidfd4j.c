@@ -684,7 +684,7 @@ static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *stage)
 /*
  * waitid(P_PIDFD) with rusage (only the raw syscall returns it). info: [0] si_code,
  * [1] si_status, [2] si_pid (0: not exited yet). usage (may be NULL): user and system CPU in
- * microseconds, max RSS in KiB, minor and major faults, block in/out, voluntary and involuntary
+ * microseconds, max RSS in KiB (-1: not above the JVM's own, so maybe the JVM's), minor and major faults, block in/out, voluntary and involuntary
  * context switches. Returns 0 or an errno.
  */
 static int pidfd4j_waitid(int pidfd, int options, int32_t *info, int64_t *usage) {
@@ -704,7 +704,11 @@ static int pidfd4j_waitid(int pidfd, int options, int32_t *info, int64_t *usage)
     if (usage != NULL) {
         usage[0] = (int64_t) ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
         usage[1] = (int64_t) ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
-        usage[2] = ru.ru_maxrss;
+        /* A vfork-style child runs in the JVM's address space until its exec, and exec folds that
+         * space's peak into the child's (fs/exec.c, exec_mmap: setmax_mm_hiwater_rss), so a figure not
+         * above the JVM's own peak may be the JVM's: -1 (unknown) rather than someone else's number. */
+        struct rusage self;
+        usage[2] = getrusage(RUSAGE_SELF, &self) == 0 && ru.ru_maxrss > self.ru_maxrss ? ru.ru_maxrss : -1;
         usage[3] = ru.ru_minflt;
         usage[4] = ru.ru_majflt;
         usage[5] = ru.ru_inblock;

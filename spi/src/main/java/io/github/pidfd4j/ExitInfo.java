@@ -171,14 +171,16 @@ public final class ExitInfo {
     }
 
     /**
-     * The process's peak resident memory, in bytes ({@code ru_maxrss}, which Linux counts in KiB,
+     * The process's own peak resident memory, in bytes ({@code ru_maxrss}, which Linux counts in KiB,
      * times 1024; the largest of the child and the children it waited for). Empty when someone else
-     * reaped the child.
+     * reaped the child, and when the figure is not above the JVM's own peak resident memory.
      *
-     * <p>Linux counts the address space a process ran in before its {@code exec} too, and every
-     * child of pidfd4j (as of the JDK, whose {@code posix_spawn} and {@code vfork} work alike) runs in
-     * the JVM's until its {@code exec}: so this is at least the JVM's own resident memory at the
-     * spawn, and tells the child's peak only where that is larger.
+     * <p>Why the second case: every child of pidfd4j (as of the JDK, whose {@code posix_spawn} and
+     * {@code vfork} work alike) runs in the JVM's address space until its {@code exec}, and Linux folds
+     * that space's peak into the child's figure at the {@code exec}. A figure not above the JVM's own
+     * peak may therefore be the JVM's, and is not reported as the child's; most small children
+     * (a shell, {@code git status}) have an empty value for that reason. Only a child that used more
+     * memory than the JVM ever did is measured.
      */
     public OptionalLong peakResidentBytes() {
         return maxRssKib >= 0 ? OptionalLong.of(maxRssKib * 1024) : OptionalLong.empty();
@@ -223,8 +225,10 @@ public final class ExitInfo {
         sb.append(", wall=").append(wallDuration());
         if (userMicros >= 0) {
             sb.append(", user=").append(Duration.ofNanos(userMicros * 1000))
-                    .append(", system=").append(Duration.ofNanos(systemMicros * 1000))
-                    .append(", peakRss=").append(maxRssKib * 1024).append(" bytes");
+                    .append(", system=").append(Duration.ofNanos(systemMicros * 1000));
+        }
+        if (maxRssKib >= 0) {
+            sb.append(", peakRss=").append(maxRssKib * 1024).append(" bytes");
         }
         return sb.append(']').toString();
     }

@@ -13,7 +13,8 @@ package io.github.pidfd4j.linux;
  *        not PIDFD_INFO_EXIT (a child reaped elsewhere); all zero when false
  * @param userMicros user CPU time of the child (not of its unwaited-for descendants), in microseconds
  * @param systemMicros system CPU time, in microseconds
- * @param maxRssKib maximum resident set size, in KiB
+ * @param maxRssKib maximum resident set size, in KiB; -1 when not above the JVM's own peak, which a
+ *        vfork-style child inherits at its exec (so the figure may be the JVM's, not the child's)
  * @param minorFaults page faults served without I/O
  * @param majorFaults page faults that needed I/O
  * @param voluntaryContextSwitches voluntary context switches
@@ -59,6 +60,7 @@ record ExitInfo(int exitValue, int signal, boolean coreDumped, boolean known, bo
      */
     long[] toArray(long pid) {
         return new long[] {LAYOUT, pid, known ? 1 : 0, exitValue, signal, coreDumped ? 1 : 0,
-                hasUsage ? userMicros : -1, hasUsage ? systemMicros : -1, hasUsage ? maxRssKib : -1, wallNanos};
+                hasUsage ? userMicros : -1, hasUsage ? systemMicros : -1, hasUsage && maxRssKib >= 0 ? maxRssKib : -1,
+                wallNanos};
     }
 }

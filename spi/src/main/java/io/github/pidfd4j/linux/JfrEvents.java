@@ -78,7 +78,7 @@ final class JfrEvents {
                 // Long.MIN_VALUE is Flight Recorder's "N/A" for timespans and data amounts.
                 exit.userCpuTime = info.hasUsage() ? info.userMicros() * 1000 : Long.MIN_VALUE;
                 exit.systemCpuTime = info.hasUsage() ? info.systemMicros() * 1000 : Long.MIN_VALUE;
-                exit.peakResidentMemory = info.hasUsage() ? info.maxRssKib() * 1024 : Long.MIN_VALUE;
+                exit.peakResidentMemory = info.hasUsage() && info.maxRssKib() >= 0 ? info.maxRssKib() * 1024 : Long.MIN_VALUE;
                 exit.wallTime = info.wallNanos();
                 exit.commit();
             } catch (Throwable t) {

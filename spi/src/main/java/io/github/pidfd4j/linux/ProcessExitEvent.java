@@ -51,7 +51,7 @@ final class ProcessExitEvent extends jdk.jfr.Event {
     long systemCpuTime;
 
     @Label("Peak Resident Memory")
-    @Description("ru_maxrss of waitid's rusage; N/A when someone else reaped it")
+    @Description("ru_maxrss of waitid's rusage; N/A when someone else reaped it, or when not above the JVM's own peak (a child inherits that at its exec)")
     @DataAmount(DataAmount.BYTES)
     long peakResidentMemory;
 
