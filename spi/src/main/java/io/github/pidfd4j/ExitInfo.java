@@ -106,11 +106,13 @@ public final class ExitInfo {
      * <li>A process already gone (exited and reaped, or its pid now names another process, which is
      *     never watched in its place): a future already completed with the status unknown and a zero
      *     wall duration: nothing tells that status any more.
-     * <li>Where no pidfd can be opened (no pidfd support, too many open files, and under the pidfd4j
-     *     agent for processes it did not start, as the application's copy of pidfd4j cannot load the
-     *     native library the agent holds): the handle's own {@code onExit()} tells when, the status
-     *     is unknown.
+     * <li>Where no pidfd can be opened (no pidfd support, too many open files): the handle's own
+     *     {@code onExit()} tells when, the status is unknown.
      * </ul>
+     * Under the pidfd4j agent this works through the application's own copy of pidfd4j (and its
+     * native library: on JDK 22+ with {@code --enable-native-access} for it, else the JDK warns): the
+     * agent's children are watched as any other process, so their CPU times are empty here; ask
+     * {@link #of(Process)} for those.
      * As with {@link #of(Process)}, dependent actions run on the default async executor.
      *
      * @throws IllegalStateException for the current process, as {@link ProcessHandle#onExit()}
