@@ -128,10 +128,24 @@ class ProcessDescriptorTest {
     void aReapedChildHasNoDescriptor() throws Exception {
         Process p = Contenders.anyPidfd().start(new ProcessBuilder("true"));
         assertEquals(0, p.waitFor());
-        long fdsBefore = Proc.openFds();
+        long fdsBefore = settledFdCount();  // pidfd4j closes the child's pidfd just after the exit is told
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProcessDescriptor.duplicate(p));
         assertTrue(e.getMessage().contains("reaped") && e.getMessage().contains("another process"), e::getMessage);
         assertEquals(fdsBefore, Proc.openFds(), "no descriptor made for a refused request");
+    }
+
+    /** The number of open descriptors once it stays the same for 100 ms (at most 10 s). */
+    private static long settledFdCount() throws Exception {
+        long last = Proc.openFds();
+        for (int i = 0; i < 100; i++) {
+            Thread.sleep(100);
+            long now = Proc.openFds();
+            if (now == last) {
+                return now;
+            }
+            last = now;
+        }
+        throw new AssertionError("the number of open descriptors never settled: " + last);
     }
 
     @Test
