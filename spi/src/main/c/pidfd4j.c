@@ -48,7 +48,7 @@
 #include <unistd.h>
 
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
-#define PIDFD4J_ABI_VERSION 6
+#define PIDFD4J_ABI_VERSION 7
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -750,6 +750,15 @@ static int pidfd4j_pidfd_open(int pid) {
     return fd >= 0 ? fd : -errno;
 }
 
+/*
+ * A new descriptor for the same open pidfd, close-on-exec from birth (F_DUPFD_CLOEXEC, never dup then
+ * F_SETFD: another thread's fork+exec could inherit it in between); -errno on failure. The caller owns it.
+ */
+static int pidfd4j_dup_cloexec(int fd) {
+    int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    return d >= 0 ? d : -errno;
+}
+
 static int pidfd4j_pipe(int32_t *fds) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
 }
@@ -935,6 +944,11 @@ static jint JNICALL jni_pidfd_open(JNIEnv *env, jclass c, jint pid) {
     return pidfd4j_pidfd_open(pid);
 }
 
+static jint JNICALL jni_dup_cloexec(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    return pidfd4j_dup_cloexec(fd);
+}
+
 static jint JNICALL jni_pipe(JNIEnv *env, jclass c, jintArray fds) {
     (void) c;
     int32_t p[2];
@@ -1011,6 +1025,7 @@ static const JNINativeMethod methods[] = {
     {"pidfd4j_send_signal", "(II)I", (void *) jni_send_signal},
     {"pidfd4j_poll", "(II)I", (void *) jni_poll},
     {"pidfd4j_pidfd_open", "(I)I", (void *) jni_pidfd_open},
+    {"pidfd4j_dup_cloexec", "(I)I", (void *) jni_dup_cloexec},
     {"pidfd4j_pipe", "([I)I", (void *) jni_pipe},
     {"pidfd4j_close", "(I)I", (void *) jni_close},
     {"pidfd4j_epoll_create", "()I", (void *) jni_epoll_create},

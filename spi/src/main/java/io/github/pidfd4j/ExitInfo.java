@@ -87,6 +87,45 @@ public final class ExitInfo {
         return exit.thenApply(ExitInfo::fromArray);  // runs where the async stage completes: not the watcher
     }
 
+    /**
+     * How the process {@code handle} names ends, without blocking, for any process: the JDK reports
+     * 0 as the exit value of every process that is not its child, and nothing at all in
+     * {@link ProcessHandle#onExit()}.
+     * <ul>
+     * <li>The handle of a child pidfd4j started ({@code toHandle()} of a {@code pidfd} provider's
+     *     process): the same as {@link #of(Process)}.
+     * <li>Any other live process (a grandchild, a stranger, a child the JDK started): pidfd4j opens
+     *     a pidfd for it now ({@code pidfd_open}, Linux 5.3+), makes sure it is still the handle's
+     *     process (their start instants agree, to the clock tick, as the JDK's {@code equals} checks),
+     *     and completes once the process's own parent has reaped it, with the status the kernel kept
+     *     ({@code PIDFD_GET_INFO} with {@code PIDFD_INFO_EXIT}, Linux 6.15+; it needs no rights over
+     *     the process). Before Linux 6.15 the status is unknown ({@link #isStatusKnown()} false, exit
+     *     value 0). The CPU times and the peak memory are always empty (they went to the parent that
+     *     reaped it); {@link #wallDuration()} runs from the process's start instant to the exit seen.
+     *     A zombie counts as running until its parent reaps it, as for the JDK's {@code isAlive()}.
+     * <li>A process already gone (exited and reaped, or its pid now names another process, which is
+     *     never watched in its place): a future already completed with the status unknown and a zero
+     *     wall duration: nothing tells that status any more.
+     * <li>Where no pidfd can be opened (no pidfd support, too many open files): the handle's own
+     *     {@code onExit()} tells when, the status is unknown.
+     * </ul>
+     * Under the pidfd4j agent this works through the application's own copy of pidfd4j (and its
+     * native library: on JDK 22+ with {@code --enable-native-access} for it, else the JDK warns): the
+     * agent's children are watched as any other process, so their CPU times are empty here; ask
+     * {@link #of(Process)} for those.
+     * As with {@link #of(Process)}, dependent actions run on the default async executor.
+     *
+     * @throws IllegalStateException for the current process, as {@link ProcessHandle#onExit()}
+     * @throws NullPointerException when {@code handle} is null
+     */
+    public static CompletableFuture<ExitInfo> of(ProcessHandle handle) {
+        Objects.requireNonNull(handle, "handle");
+        if (handle.pid() == ProcessHandle.current().pid()) {
+            throw new IllegalStateException("the current process cannot wait for its own exit");
+        }
+        return ExitLookup.of(handle).thenApply(ExitInfo::fromArray);
+    }
+
     /** Asks the agent's copy of pidfd4j, through the read-only entry point of its exported package. */
     @SuppressWarnings("unchecked")
     private static CompletableFuture<long[]> fromAgent(Process process) {

@@ -155,6 +155,6 @@ class ExitInfoTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExitInfo.of(p));
         assertTrue(e.getMessage().contains(p.getClass().getName()), e::getMessage);
         p.waitFor();
-        assertThrows(NullPointerException.class, () -> ExitInfo.of(null));
+        assertThrows(NullPointerException.class, () -> ExitInfo.of((Process) null));
     }
 }

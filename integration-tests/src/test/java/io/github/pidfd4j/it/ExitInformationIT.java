@@ -106,6 +106,28 @@ class ExitInformationIT {
                 () -> assertTrue(refused.getOrDefault("refused", "").contains("java.lang.ProcessImpl"), without::toString));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theApplicationDuplicatesTheAgentsDescriptor(Jdk jdk) throws Exception {
+        // ExitInfo.of(ProcessHandle) watches through the application's own copy of pidfd4j, whose native
+        // library JDK 22+ lets it load with a warning unless native access is enabled for it.
+        String[] nativeAccess = jdk.feature() >= 22 ? new String[] {"--enable-native-access=ALL-UNNAMED"} : new String[0];
+        Jvm.Result with = Jvm.on(jdk).agent().option(nativeAccess).libs("pidfd4j-spi").main("DescriptorApp").run();
+        Jvm.Result without = Jvm.on(jdk).option(nativeAccess).libs("pidfd4j-spi").main("DescriptorApp").run();
+        System.out.printf("[pidfd4j-it] %s DescriptorApp under the agent: %s %s%n", jdk,
+                with.evidenceOne("descriptor"), with.evidenceOne("handle"));
+        assertAll(
+                () -> assertEquals("exit: 6", with.behaviour().strip(), with::toString),
+                () -> assertEquals("true", with.evidenceOne("descriptor").get("pid"), with::toString),
+                // The agent reaps its child; the kernel keeps the status for the application's pidfd (6.15+).
+                () -> assertEquals("6", with.evidenceOne("handle").get("exitValue"), with::toString),
+                () -> assertEquals("", with.stderr(), with::toString),
+                () -> assertTrue(without.evidenceOne("descriptor").getOrDefault("refused", "")
+                        .contains("java.lang.ProcessImpl"), without::toString),
+                // Without the agent the application's own copy watches the JDK's child: status kept (6.15+).
+                () -> assertEquals("6", without.evidenceOne("handle").get("exitValue"), without::toString));
+    }
+
     private static RecordedEvent only(List<RecordedEvent> events, String name, long pid, Jvm.Result run) {
         List<RecordedEvent> found = events.stream()
                 .filter(e -> e.getEventType().getName().equals(name) && e.getLong("pid") == pid).toList();

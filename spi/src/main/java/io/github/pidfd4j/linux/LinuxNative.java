@@ -38,7 +38,7 @@ import java.nio.charset.Charset;
 final class LinuxNative {
 
     /** Must equal PIDFD4J_ABI_VERSION in pidfd4j.c. */
-    static final int ABI_VERSION = 6;
+    static final int ABI_VERSION = 7;
 
     // Spawn paths and failure stages, the same values as in pidfd4j.c.
     static final int PATH_CLONE_PIDFD = 1;
@@ -175,6 +175,9 @@ final class LinuxNative {
     static native int pidfd4j_poll(int pidfd, int timeoutMillis);
 
     static native int pidfd4j_pidfd_open(int pid);
+
+    /** fcntl(F_DUPFD_CLOEXEC): a new close-on-exec descriptor for the same open file, or -errno. */
+    static native int pidfd4j_dup_cloexec(int fd);
 
     static native int pidfd4j_pipe(int[] fds);
 

@@ -27,6 +27,11 @@ final class PidfdProcessHandle implements ProcessHandle {
         this.child = child;
     }
 
+    /** The child's reaper, for its exit information (ExitLookup). */
+    ChildReaper reaper() {
+        return child;
+    }
+
     /** The JDK's handle of this process; empty once the process was reaped before anyone asked. */
     private Optional<ProcessHandle> jdk() {
         synchronized (child.reapLock()) {
