@@ -7,6 +7,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -45,11 +46,14 @@ public final class ProcessDescriptor implements Closeable {
     private final AtomicInteger fd;
     /** close(2) through the copy of pidfd4j that made the descriptor; returns 0 or an errno. */
     private final IntUnaryOperator closer;
+    /** Tells that copy the descriptor was released: it will no longer close that number. */
+    private final IntConsumer releaser;
 
-    private ProcessDescriptor(long pid, int fd, IntUnaryOperator closer) {
+    private ProcessDescriptor(long pid, int fd, IntUnaryOperator closer, IntConsumer releaser) {
         this.pid = pid;
         this.fd = new AtomicInteger(fd);
         this.closer = closer;
+        this.releaser = releaser;
     }
 
     /**
@@ -71,7 +75,7 @@ public final class ProcessDescriptor implements Closeable {
         Objects.requireNonNull(process, "process");
         int fd = PidfdDuplicates.duplicate(process);
         if (fd != PidfdDuplicates.NOT_OURS) {
-            return new ProcessDescriptor(process.pid(), fd, PidfdDuplicates::close);
+            return new ProcessDescriptor(process.pid(), fd, PidfdDuplicates::close, PidfdDuplicates::released);
         }
         if (AGENT_MODULE.equals(process.getClass().getModule().getName())) {
             return fromAgent(process);
@@ -84,10 +88,12 @@ public final class ProcessDescriptor implements Closeable {
     private static ProcessDescriptor fromAgent(Process process) throws IOException {
         Method duplicate;
         Method close;
+        Method released;
         try {
             Class<?> lookup = Class.forName(AGENT_LOOKUP, true, process.getClass().getClassLoader());
             duplicate = lookup.getMethod("duplicate", Process.class);
             close = lookup.getMethod("close", int.class);
+            released = lookup.getMethod("released", int.class);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("this pidfd4j agent offers no process descriptors (an older agent?)", e);
         }
@@ -96,6 +102,12 @@ public final class ProcessDescriptor implements Closeable {
             try {
                 return (Integer) invoke(close, d);
             } catch (IOException e) {  // close declares none
+                throw new IllegalStateException(e);
+            }
+        }, d -> {
+            try {
+                invoke(released, d);
+            } catch (IOException e) {  // released declares none
                 throw new IllegalStateException(e);
             }
         });
@@ -146,6 +158,7 @@ public final class ProcessDescriptor implements Closeable {
         if (d < 0) {
             throw new IllegalStateException("the descriptor of pid " + pid + " is closed or released");
         }
+        releaser.accept(d);  // pidfd4j will never close this number now: its new owner does
         return d;
     }
 

@@ -125,6 +125,48 @@ class ProcessDescriptorTest {
     }
 
     @Test
+    void thePublicCloseEntryClosesOnlyDuplicatesItHandedOutAndStillOwns() throws Exception {
+        // PidfdDuplicates.close is public (the agent's exported DescriptorLookup calls it): it must not be
+        // a way to close another owner's descriptor, nor one a ProcessDescriptor released to its new owner.
+        // Compared by what they name: the listing's own descriptor, gone after it, may be the new one's number.
+        java.util.Set<String> before = fdNumbers();
+        before.removeIf(n -> !isDevNull(n));
+        try (java.io.FileInputStream stranger = new java.io.FileInputStream("/dev/null")) {
+            java.util.Set<String> opened = fdNumbers();
+            opened.removeIf(n -> !isDevNull(n));  // other threads may open descriptors meanwhile
+            opened.removeAll(before);
+            assertEquals(1, opened.size(), () -> "the stranger's descriptor among " + opened);
+            int fd = Integer.parseInt(opened.iterator().next());
+            assertEquals(9, io.github.pidfd4j.linux.PidfdDuplicates.close(fd), "EBADF, nothing closed");
+            assertEquals(-1, stranger.read(), "another owner's file is still open");
+        }
+        Process p = Contenders.anyPidfd().start(new ProcessBuilder("sleep", "100"));
+        try {
+            int owned = ProcessDescriptor.duplicate(p).release();
+            assertEquals(9, io.github.pidfd4j.linux.PidfdDuplicates.close(owned), "released: not pidfd4j's to close");
+            assertEquals(String.valueOf(p.pid()), fdinfo(owned, "Pid"), "still open for its new owner");
+            assertEquals(0, Poll.C.close(owned), "the new owner closes it");
+        } finally {
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
+
+    private static boolean isDevNull(String fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().equals("/dev/null");
+        } catch (IOException e) {
+            return false;  // closed meanwhile
+        }
+    }
+
+    private static java.util.Set<String> fdNumbers() throws IOException {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        }
+    }
+
+    @Test
     void aReapedChildHasNoDescriptor() throws Exception {
         Process p = Contenders.anyPidfd().start(new ProcessBuilder("true"));
         assertEquals(0, p.waitFor());

@@ -1,6 +1,8 @@
 package io.github.pidfd4j.linux;
 
 import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hands out duplicates of a child's pidfd, never the watcher's own descriptor. Public for
@@ -10,6 +12,13 @@ public final class PidfdDuplicates {
 
     /** What {@link #duplicate} returns for a process this copy of pidfd4j did not start. */
     public static final int NOT_OURS = -1;
+
+    /**
+     * The duplicates handed out and not yet closed or released. {@link #close} acts on these only: it is
+     * public (and, under the agent, reachable through the isolated layer's exported package), so it must
+     * not close a descriptor someone else owns, such as the watcher's epoll or another library's file.
+     */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private PidfdDuplicates() {
     }
@@ -46,15 +55,23 @@ public final class PidfdDuplicates {
         if (fd < 0) {
             throw new IOException("cannot duplicate the pidfd of pid " + child.pid() + ": " + LinuxNative.strerror(-fd));
         }
+        HANDED_OUT.add(fd);  // before anyone sees the number: close() must find it
         return fd;
     }
 
     /**
-     * Closes a descriptor {@link #duplicate} returned; 0 or an errno. Through this copy of pidfd4j
-     * because its native library is the one this class loader could load (the application's own copy
-     * cannot load it again under the agent).
+     * Closes a descriptor {@link #duplicate} returned and nobody closed or released yet; 0, or EBADF for
+     * any other number (nothing is closed then). Through this copy of pidfd4j because its native library
+     * is the one this class loader could load (the application's own copy cannot load it again under the
+     * agent).
      */
     public static int close(int fd) {
-        return LinuxNative.pidfd4j_close(fd);
+        // Removed first: of two racing closes, one closes; a number reused after that is a new entry.
+        return HANDED_OUT.remove(fd) ? LinuxNative.pidfd4j_close(fd) : LinuxNative.EBADF;
+    }
+
+    /** Forgets a duplicate whose owner handed it to other code, which closes it: {@link #close} then refuses it. */
+    public static void released(int fd) {
+        HANDED_OUT.remove(fd);
     }
 }

@@ -7,7 +7,7 @@ import java.io.IOException;
  * The entry point through which {@code io.github.pidfd4j.ProcessDescriptor.duplicate(Process)} reaches
  * the agent's copy of pidfd4j for a process the agent started: it hands out a new duplicate of that
  * child's pidfd (close-on-exec, owned by the caller), never the agent's own descriptor, and closes
- * such a duplicate again. It changes nothing in the agent.
+ * such a duplicate again (only such a duplicate). It changes nothing in the agent.
  */
 public final class DescriptorLookup {
 
@@ -31,10 +31,16 @@ public final class DescriptorLookup {
     }
 
     /**
-     * Closes a descriptor {@link #duplicate} returned (the application's copy of pidfd4j cannot load
-     * the native library the agent's copy holds); 0 or an errno.
+     * Closes a descriptor {@link #duplicate} returned and nobody closed or released yet (the application's
+     * copy of pidfd4j cannot load the native library the agent's copy holds); 0 or an errno, EBADF for any
+     * other number, which is left alone: no caller can close a descriptor it was not given here.
      */
     public static int close(int fd) {
-        return PidfdDuplicates.close(fd);
+        return PidfdDuplicates.close(fd);  // only a duplicate handed out here and still open: else EBADF
+    }
+
+    /** Forgets a duplicate its owner handed to other code ({@code ProcessDescriptor.release()}): close then refuses it. */
+    public static void released(int fd) {
+        PidfdDuplicates.released(fd);
     }
 }
