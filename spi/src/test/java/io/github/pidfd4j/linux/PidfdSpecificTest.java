@@ -40,7 +40,7 @@ class PidfdSpecificTest {
         // CLONE_PIDFD, and one that refuses that too CLONE_THEN_PIDFD_OPEN. Whether the probes may say
         // no is the next test's concern.
         assumeTrue(Contenders.PIDFD_OPEN.isAvailable(), () -> "no pidfds here: " + Contenders.PIDFD_OPEN.unavailabilityCause());
-        SpawnPath best = Contenders.PIDFD_CLONE3.isAvailable() ? SpawnPath.CLONE3_PIDFD
+        SpawnPath best = Contenders.PIDFD_CLONE3.isAvailable() && Pidfd.CLONE3_BY_DEFAULT ? SpawnPath.CLONE3_PIDFD
                 : Contenders.PIDFD.isAvailable() ? SpawnPath.CLONE_PIDFD : SpawnPath.CLONE_THEN_PIDFD_OPEN;
         assertEquals("pidfd", ProcessProviders.provider().name());
         assertEquals(best, ProcessProviders.provider().spawnPath());
