@@ -22,7 +22,16 @@ final class PidfdProcess extends Process {
     /** Whether the agent lists this child among the live ones; fixed at the start, as the policy then. */
     private final boolean listed;
 
+    /** The cgroup pidfd4j created for this child (SpawnOptions.withNewCgroup), or null. */
+    private final ChildCgroup cgroup;
+
     PidfdProcess(int pid, PidfdHandle pidfd, OutputStream stdin, InputStream stdout, InputStream stderr) {
+        this(pid, pidfd, stdin, stdout, stderr, null);
+    }
+
+    PidfdProcess(int pid, PidfdHandle pidfd, OutputStream stdin, InputStream stdout, InputStream stderr,
+                 ChildCgroup cgroup) {
+        this.cgroup = cgroup;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -58,6 +67,18 @@ final class PidfdProcess extends Process {
         if (listed) {
             LiveChildren.remove(this);
         }
+        if (cgroup != null) {
+            try {
+                cgroup.childReaped(reaper.pid());  // removed now if empty, else once its last process has exited
+            } catch (RuntimeException e) {  // never keep the exit from being recorded
+                Log.logger().log(System.Logger.Level.WARNING, "pidfd4j: cannot clean up " + cgroup, e);
+            }
+        }
+    }
+
+    /** The cgroup pidfd4j created for this child, or null. */
+    ChildCgroup cgroup() {
+        return cgroup;
     }
 
     ChildReaper reaper() {
