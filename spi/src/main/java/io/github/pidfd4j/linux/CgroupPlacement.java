@@ -68,6 +68,16 @@ final class CgroupPlacement implements AutoCloseable {
                 : "off on " + System.getProperty("os.arch") + " (untested)";
     }
 
+    /** A new cgroup under {@code parent}, which {@link DestroyTree} has checked already. */
+    static CgroupPlacement newChildUnder(Path parent) {
+        return new CgroupPlacement(parent, true);
+    }
+
+    /** Whether the child gets a new cgroup of its own (else it goes into a given one). */
+    boolean createsOne() {
+        return newChild;
+    }
+
     /** Creates the new cgroup (if asked) and opens the target's O_PATH descriptor. */
     void open() throws IOException {
         if (newChild) {
@@ -98,12 +108,21 @@ final class CgroupPlacement implements AutoCloseable {
      * The clone3 failed: the IOException naming the cgroup (EACCES/EPERM: not writable by this JVM;
      * EBUSY: it has child cgroups with controllers enabled; ENODEV: removed; EOPNOTSUPP: threaded).
      */
-    IOException cloneFailed(int errno) {
+    Refused cloneFailed(int errno) {
         String why = errno == LinuxNative.EACCES || errno == LinuxNative.EPERM
                 ? " (this JVM may not write its cgroup.procs, or that of the nearest common ancestor with its own cgroup)"
                 : errno == LinuxNative.EBUSY ? " (it has cgroups below it with controllers enabled)" : "";
-        return new IOException("cannot start a process in the cgroup " + target + ": "
+        return new Refused("cannot start a process in the cgroup " + target + ": "
                 + LinuxNative.strerror(errno) + why);
+    }
+
+    /** The kernel refused to create the child in the cgroup; nothing was started. */
+    static final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message);
+        }
     }
 
     /** Nothing runs in the created cgroup (the spawn failed, the child was reaped): it goes again. */

@@ -182,7 +182,7 @@ final class ChildCgroup {
             return;
         }
         Log.logger().log(Level.DEBUG, "pidfd4j: pid {0} was reaped with processes left in {1}: it is removed once"
-                + " they have exited, or left behind if this JVM exits first", pid, directory);
+                + " they have exited, or left behind if this JVM exits first", Integer.toString(pid), directory);
         PidfdWatcher.get().watch(new Watch(this, new PidfdHandle(fd)));
     }
 

@@ -1,5 +1,6 @@
 package io.github.pidfd4j.linux;
 
+import io.github.pidfd4j.SpawnOptions;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,12 @@ final class PidfdLauncher {
             : Charset.defaultCharset();
 
     private static final byte[] BIN_SH = "/bin/sh".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * -Dpidfd4j.destroyTree, read once, on the first spawn (the name is a constant: SpawnOptions is not
+     * loaded for it). Only when true is {@link DestroyTree} loaded.
+     */
+    static final boolean DESTROY_TREE = ParentDeath.booleanProperty(SpawnOptions.DESTROY_TREE_PROPERTY);
 
     static {
         // Load the failure path now: out of descriptors (EMFILE), its class file could not be opened
@@ -78,8 +85,45 @@ final class PidfdLauncher {
     static Process start(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment,
                          String dir, Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
+        if (DESTROY_TREE) {
+            return startTree(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        }
         Object events = ProcessEvents.beforeSpawn();  // null unless a Flight Recorder exists: the usual case
         Process process = launch(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        if (events != null) {
+            ProcessEvents.afterSpawn(events, process, path, cmdarray, dir);
+        }
+        return process;
+    }
+
+    /**
+     * A spawn under -Dpidfd4j.destroyTree=true: into a new cgroup of its own, or as the leader of a new
+     * process group ({@link DestroyTree}), unless the caller's options placed it in a new cgroup already.
+     * Should the kernel refuse the cgroup after all (nothing was started then), this child and every
+     * later one lead a process group instead.
+     */
+    private static Process startTree(int path, int flags, CgroupPlacement cgroup, String[] cmdarray,
+                                     Map<String, String> environment, String dir, Redirect[] redirects,
+                                     boolean redirectErrorStream, FileDescriptor[] links) throws IOException {
+        boolean own = cgroup == null;
+        if (own) {
+            cgroup = DestroyTree.placement(path);
+        }
+        if (cgroup == null || !cgroup.createsOne()) {
+            flags |= DestroyTree.groupFlags();
+        }
+        Object events = ProcessEvents.beforeSpawn();
+        Process process;
+        try {
+            process = launch(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        } catch (CgroupPlacement.Refused e) {
+            if (!own) {
+                throw e;  // the caller's own option: its error
+            }
+            DestroyTree.refused(e);
+            process = launch(path, flags | DestroyTree.groupFlags(), null, cmdarray, environment, dir, redirects,
+                    redirectErrorStream, links);
+        }
         if (events != null) {
             ProcessEvents.afterSpawn(events, process, path, cmdarray, dir);
         }

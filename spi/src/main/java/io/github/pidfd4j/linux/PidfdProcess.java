@@ -155,9 +155,32 @@ final class PidfdProcess extends Process {
         if (exit.now() == null) {
             reaper.pidfd().signal(force ? LinuxNative.SIGKILL : LinuxNative.SIGTERM);
         }
+        if (PidfdLauncher.DESTROY_TREE) {
+            destroyTree(force);
+        }
         try { stdin.close(); } catch (IOException ignored) { }
         try { stdout.close(); } catch (IOException ignored) { }
         try { stderr.close(); } catch (IOException ignored) { }
+    }
+
+    /**
+     * -Dpidfd4j.destroyTree=true: after the child itself, the rest of its tree. Its own cgroup: SIGKILL to
+     * all through cgroup.kill, or SIGTERM to each process in it (through pidfds, see ChildCgroup), also
+     * after the child was reaped while processes are left in it. Else the process group it leads, while
+     * it is unreaped (after that its number may be reused: nothing is sent).
+     */
+    private void destroyTree(boolean force) {
+        try {
+            if (cgroup != null) {
+                if (force) {
+                    cgroup.kill();
+                } else {
+                    cgroup.terminate();
+                }
+            }
+        } catch (IOException | RuntimeException e) {  // destroy() throws nothing: the child itself was signalled
+            Log.logger().log(System.Logger.Level.DEBUG, "pidfd4j: cannot signal the processes of " + cgroup, e);
+        }
     }
 
     @Override
