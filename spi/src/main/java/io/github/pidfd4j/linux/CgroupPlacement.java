@@ -108,7 +108,7 @@ final class CgroupPlacement implements AutoCloseable {
      * The clone3 failed: the IOException naming the cgroup (EACCES/EPERM: not writable by this JVM;
      * EBUSY: it has child cgroups with controllers enabled; ENODEV: removed; EOPNOTSUPP: threaded).
      */
-    Refused cloneFailed(int errno) {
+    IOException cloneFailed(int errno) {  // declared IOException: Refused is loaded only when thrown
         String why = errno == LinuxNative.EACCES || errno == LinuxNative.EPERM
                 ? " (this JVM may not write its cgroup.procs, or that of the nearest common ancestor with its own cgroup)"
                 : errno == LinuxNative.EBUSY ? " (it has cgroups below it with controllers enabled)" : "";
@@ -116,7 +116,7 @@ final class CgroupPlacement implements AutoCloseable {
                 + LinuxNative.strerror(errno) + why);
     }
 
-    /** The kernel refused to create the child in the cgroup; nothing was started. */
+    /** The kernel refused to create the child in the cgroup; nothing was started (DestroyTree falls back). */
     static final class Refused extends IOException {
         private static final long serialVersionUID = 1L;
 

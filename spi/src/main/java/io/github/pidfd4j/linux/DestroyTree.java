@@ -1,10 +1,13 @@
 package io.github.pidfd4j.linux;
 
 import io.github.pidfd4j.SpawnOptions;
+import java.io.FileDescriptor;
 import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * {@code -Dpidfd4j.destroyTree=true} ({@link SpawnOptions#DESTROY_TREE_PROPERTY}): how every child is
@@ -69,6 +72,41 @@ final class DestroyTree {
         boolean cgroup = PARENT != null && refusedBy == null && nativePath == LinuxNative.PATH_CLONE3;
         report(cgroup, nativePath);
         return cgroup ? CgroupPlacement.newChildUnder(PARENT) : null;
+    }
+
+    /**
+     * A spawn under -Dpidfd4j.destroyTree=true: into a new cgroup of its own, or as the leader of a new
+     * process group ({@link DestroyTree}), unless the caller's options placed it in a new cgroup already.
+     * Should the kernel refuse the cgroup after all (nothing was started then), this child and every
+     * later one lead a process group instead.
+     */
+    static Process start(int path, int flags, CgroupPlacement cgroup, String[] cmdarray,
+                         Map<String, String> environment, String dir, Redirect[] redirects,
+                         boolean redirectErrorStream, FileDescriptor[] links) throws IOException {
+        boolean own = cgroup == null;
+        if (own) {
+            cgroup = placement(path);
+        }
+        if (cgroup == null || !cgroup.createsOne()) {
+            flags |= groupFlags();
+        }
+        Object events = ProcessEvents.beforeSpawn();
+        Process process;
+        try {
+            process = PidfdLauncher.launch(path, flags, cgroup, cmdarray, environment, dir, redirects,
+                    redirectErrorStream, links);
+        } catch (CgroupPlacement.Refused e) {
+            if (!own) {
+                throw e;  // the caller's own option: its error
+            }
+            refused(e);
+            process = PidfdLauncher.launch(path, flags | groupFlags(), null, cmdarray, environment, dir, redirects,
+                    redirectErrorStream, links);
+        }
+        if (events != null) {
+            ProcessEvents.afterSpawn(events, process, path, cmdarray, dir);
+        }
+        return process;
     }
 
     /** The kernel refused a child in the cgroup: every later child leads a process group instead. */

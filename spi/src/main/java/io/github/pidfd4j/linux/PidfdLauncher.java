@@ -86,7 +86,9 @@ final class PidfdLauncher {
                          String dir, Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
         if (DESTROY_TREE) {
-            return startTree(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+            // Its own class: loaded (with the cgroup classes) only when the property asks for it.
+            return DestroyTree.start(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream,
+                    links);
         }
         Object events = ProcessEvents.beforeSpawn();  // null unless a Flight Recorder exists: the usual case
         Process process = launch(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
@@ -96,41 +98,7 @@ final class PidfdLauncher {
         return process;
     }
 
-    /**
-     * A spawn under -Dpidfd4j.destroyTree=true: into a new cgroup of its own, or as the leader of a new
-     * process group ({@link DestroyTree}), unless the caller's options placed it in a new cgroup already.
-     * Should the kernel refuse the cgroup after all (nothing was started then), this child and every
-     * later one lead a process group instead.
-     */
-    private static Process startTree(int path, int flags, CgroupPlacement cgroup, String[] cmdarray,
-                                     Map<String, String> environment, String dir, Redirect[] redirects,
-                                     boolean redirectErrorStream, FileDescriptor[] links) throws IOException {
-        boolean own = cgroup == null;
-        if (own) {
-            cgroup = DestroyTree.placement(path);
-        }
-        if (cgroup == null || !cgroup.createsOne()) {
-            flags |= DestroyTree.groupFlags();
-        }
-        Object events = ProcessEvents.beforeSpawn();
-        Process process;
-        try {
-            process = launch(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
-        } catch (CgroupPlacement.Refused e) {
-            if (!own) {
-                throw e;  // the caller's own option: its error
-            }
-            DestroyTree.refused(e);
-            process = launch(path, flags | DestroyTree.groupFlags(), null, cmdarray, environment, dir, redirects,
-                    redirectErrorStream, links);
-        }
-        if (events != null) {
-            ProcessEvents.afterSpawn(events, process, path, cmdarray, dir);
-        }
-        return process;
-    }
-
-    private static Process launch(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment, String dir,
+    static Process launch(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment, String dir,
                                   Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
         if (!Privileged.isSecurityManagerPresent()) {
