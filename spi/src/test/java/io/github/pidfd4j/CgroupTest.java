@@ -147,6 +147,31 @@ class CgroupTest {
         assertTrue(TestCgroups.children(parent).isEmpty(), "no cgroup created for a given one");
     }
 
+    /** With kill on parent death the spawn is made by pidfd4j's spawner thread: the cgroup still holds. */
+    @Test
+    void withKillOnParentDeathToo() throws Exception {
+        SpawnOptions options = SpawnOptions.defaults().withKillOnParentDeath(true).withNewCgroup(parent);
+        Process p = start(new ProcessBuilder("cat", "/proc/self/cgroup"), options);
+        Path own = ProcessTree.cgroup(p).orElseThrow();
+        String out = Proc.read(p.getInputStream());
+        assertEquals(0, p.waitFor());
+        assertTrue(out.lines().anyMatch(TestCgroups.own().procLine(own)::equals), out);
+        assertTrue(Proc.eventually(BOUND_MILLIS, () -> !Files.exists(own)), () -> own + " is removed once empty");
+    }
+
+    /** A pipeline with withNewCgroup: each stage in a cgroup of its own. */
+    @Test
+    void eachStageOfAPipelineGetsItsOwn() throws Exception {
+        List<Process> stages = PIDFD.startPipeline(List.of(new ProcessBuilder("cat", "/proc/self/cgroup"),
+                new ProcessBuilder("cat")), SpawnOptions.defaults().withNewCgroup(parent));
+        started.addAll(stages);
+        Path first = ProcessTree.cgroup(stages.get(0)).orElseThrow();
+        Path second = ProcessTree.cgroup(stages.get(1)).orElseThrow();
+        assertFalse(first.equals(second), first + " " + second);
+        String out = Proc.read(stages.get(1).getInputStream());
+        assertTrue(out.lines().anyMatch(TestCgroups.own().procLine(first)::equals), out);
+    }
+
     /** Without the option, the JDK's answer: the child is in the JVM's own cgroup. */
     @Test
     void withoutTheOptionTheChildIsInTheJvmsCgroup() throws Exception {

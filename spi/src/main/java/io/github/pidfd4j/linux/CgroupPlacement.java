@@ -38,7 +38,8 @@ final class CgroupPlacement implements AutoCloseable {
             return null;
         }
         String option = cgroup != null ? "SpawnOptions.cgroup" : "SpawnOptions.newCgroup";
-        Path dir = Cgroups.checkOnV2Mount(cgroup != null ? cgroup : newCgroupParent, option);
+        Path given = cgroup != null ? cgroup : newCgroupParent;
+        Path dir = Privileged.run(() -> Cgroups.checkOnV2Mount(given, option));  // reads /proc/self/mountinfo
         if (nativePath != LinuxNative.PATH_CLONE3) {
             // Only clone3 can place a child at its creation; a move after the start would let the child
             // (and whatever it forks first) run outside the cgroup for a while: never done silently.

@@ -85,6 +85,10 @@ final class ChildCgroup {
      * @throws UnsupportedOperationException when the kernel has no {@code cgroup.kill}
      */
     boolean kill() throws IOException {
+        return Privileged.run(this::killNow);  // pidfd4j's own files, as the launcher's work (JDK 17 SecurityManager)
+    }
+
+    private Boolean killNow() throws IOException {
         if (removed) {
             return false;
         }
@@ -108,6 +112,10 @@ final class ChildCgroup {
      * {@link #kill()} reaches every one. False when the cgroup is gone already.
      */
     boolean terminate() throws IOException {
+        return Privileged.run(this::terminateNow);
+    }
+
+    private Boolean terminateNow() throws IOException {
         if (removed) {
             return false;
         }

@@ -29,6 +29,14 @@ final class DestroyTree {
     private static final String WHY_NOT;
 
     static {
+        // pidfd4j's own files (/proc, the cgroup tree), read as its own work under a JDK 17 SecurityManager.
+        Object[] decided = Privileged.get(DestroyTree::decide);
+        PARENT = (Path) decided[0];
+        WHY_NOT = (String) decided[1];
+    }
+
+    /** {parent or null, why not or null}. */
+    private static Object[] decide() {
         Path parent = null;
         String whyNot;
         try {
@@ -41,8 +49,7 @@ final class DestroyTree {
         } catch (IOException | RuntimeException e) {  // unreadable /proc, a bad -Dpidfd4j.cgroupParent
             whyNot = e.getMessage();
         }
-        PARENT = parent;
-        WHY_NOT = whyNot;
+        return new Object[] {parent, whyNot};
     }
 
     private static volatile boolean reported;
