@@ -162,12 +162,14 @@ class CgroupTest {
     /** A pipeline with withNewCgroup: each stage in a cgroup of its own. */
     @Test
     void eachStageOfAPipelineGetsItsOwn() throws Exception {
-        List<Process> stages = PIDFD.startPipeline(List.of(new ProcessBuilder("cat", "/proc/self/cgroup"),
+        // The first stage lives until its stdin closes, so that both cgroups exist while they are asked for.
+        List<Process> stages = PIDFD.startPipeline(List.of(Proc.sh("cat /proc/self/cgroup; exec cat"),
                 new ProcessBuilder("cat")), SpawnOptions.defaults().withNewCgroup(parent));
         started.addAll(stages);
         Path first = ProcessTree.cgroup(stages.get(0)).orElseThrow();
         Path second = ProcessTree.cgroup(stages.get(1)).orElseThrow();
         assertFalse(first.equals(second), first + " " + second);
+        stages.get(0).getOutputStream().close();
         String out = Proc.read(stages.get(1).getInputStream());
         assertTrue(out.lines().anyMatch(TestCgroups.own().procLine(first)::equals), out);
     }
