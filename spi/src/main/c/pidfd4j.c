@@ -48,7 +48,7 @@
 #include <unistd.h>
 
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
-#define PIDFD4J_ABI_VERSION 7
+#define PIDFD4J_ABI_VERSION 8
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -112,6 +112,7 @@ _Static_assert(sizeof(struct pidfd4j_clone_args) == 64, "CLONE_ARGS_SIZE_VER0");
 #define STAGE_SEND_SIGNAL 7  /* the probe only: pidfd_send_signal(pidfd, 0) */
 #define STAGE_WAITID      8  /* the probe only: waitid(P_PIDFD) */
 #define STAGE_EXIT_INFO   9  /* the probe only: an autoreaped child's status through PIDFD_INFO_EXIT */
+#define STAGE_PROBE_CHILD 15 /* the probe only: its child did not exit with PROBE_CHILD_EXIT */
 
 #define CHILD_STACK_SIZE (64 * 1024)
 
@@ -326,13 +327,17 @@ static int child_main(void *p) {
  * The parent.
  * --------------------------------------------------------------------------------------------- */
 
-static int reap_blocking(int pidfd) {
-    siginfo_t si;
+static int reap_status(int pidfd, siginfo_t *si) {
     int r;
     do {
-        r = waitid((idtype_t) P_PIDFD, (id_t) pidfd, &si, WEXITED | __WALL);
+        r = waitid((idtype_t) P_PIDFD, (id_t) pidfd, si, WEXITED | __WALL);
     } while (r != 0 && errno == EINTR);
     return r;
+}
+
+static int reap_blocking(int pidfd) {
+    siginfo_t si;
+    return reap_status(pidfd, &si);
 }
 
 /* Each spawning thread keeps one child stack (with a guard page), freed when the thread ends:
@@ -592,9 +597,18 @@ static int pidfd4j_spawn(int path, int flags, char *const *candidates, char **ar
     return 0;
 }
 
+/* The probe child's exit code: one a child that crashed in a broken clone entry, or ran on in code not
+ * meant for it, does not produce by accident (0 would be, for a child that ran the parent's path). */
+#define PROBE_CHILD_EXIT 97
+
 static int probe_child(void *unused) {
     (void) unused;
-    _exit(0);
+    _exit(PROBE_CHILD_EXIT);
+}
+
+/* A probe child's end as an exit code, the shell's way: its code, or 128 + the signal that killed it. */
+static int probe_child_end(const siginfo_t *si) {
+    return si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
 }
 
 static int pidfd4j_exit_status(int pidfd, int32_t *status);
@@ -602,9 +616,9 @@ static int pidfd4j_exit_status(int pidfd, int32_t *status);
 /*
  * The probe child of a CLONE_AUTOREAP clone3 has exited (vfork returned): the kernel must have reaped
  * it, so waitid finds nothing (ECHILD; a kernel that reaps nothing did not honour the flag: EINVAL),
- * and its status 0 must come through the pidfd. Returns 0 or an errno with *stage set.
+ * and its status must come through the pidfd (*child_end, as in pidfd4j_probe). Returns 0 or an errno with *stage set.
  */
-static int probe_autoreaped(int pidfd, int *stage) {
+static int probe_autoreaped(int pidfd, int *child_end, int *stage) {
     struct pollfd p = {.fd = pidfd, .events = POLLIN};
     while (poll(&p, 1, 1000) < 0 && errno == EINTR)
         ;
@@ -624,8 +638,12 @@ static int probe_autoreaped(int pidfd, int *stage) {
     for (int i = 0; i < 1000; i++) {
         int32_t status = -1;
         int e = pidfd4j_exit_status(pidfd, &status);
-        if (e == 0)
-            return status == 0 ? 0 : EINVAL;
+        if (e == 0) {
+            /* a wait status: the code in bits 8-15, a killing signal in 0-6 */
+            *child_end = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            *stage = STAGE_PROBE_CHILD;
+            return *child_end == PROBE_CHILD_EXIT ? 0 : EINVAL;
+        }
         if (e != ENODATA && e != ESRCH)
             return e;
         struct timespec ms = {0, 1000000};
@@ -640,10 +658,14 @@ static int probe_autoreaped(int pidfd, int *stage) {
  * *stage tells which step failed (STAGE_*), so that the reason names the refused syscall.
  * *exit_status_kept: 1 when the pidfd still tells the reaped child's status (PIDFD_INFO_EXIT,
  * Linux 6.15+), so that a child reaped by someone else does not lose its exit code; else 0.
+ * *child_end: how the probe child ended (its exit code, or 128 + a signal; -1: not known). It must
+ * exit with PROBE_CHILD_EXIT, or the path fails (EINVAL, STAGE_PROBE_CHILD): a clone whose child
+ * crashed before it could report would otherwise pass as working, and every spawn through it fail.
  */
-static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *stage) {
+static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *child_end, int *stage) {
     int pidfd = -1, err = 0;
     *exit_status_kept = 0;
+    *child_end = -1;
     *stage = 0;
     if ((flags & SPAWN_KILL_ON_PARENT_DEATH) != 0 || check_flags(path, flags) != 0) {
         *stage = STAGE_CLONE;  /* the probe child runs no child_main: only clone flags make sense */
@@ -653,7 +675,7 @@ static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *stage)
     if (pid < 0)
         return err;
     if ((flags & (SPAWN_AUTOREAP | SPAWN_AUTOKILL)) != 0) {
-        int r = probe_autoreaped(pidfd, stage);
+        int r = probe_autoreaped(pidfd, child_end, stage);
         *exit_status_kept = r == 0;
         close(pidfd);
         return r;
@@ -663,20 +685,28 @@ static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *stage)
         r = errno;
         *stage = STAGE_SEND_SIGNAL;
     }
-    if (reap_blocking(pidfd) != 0) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (reap_status(pidfd, &si) != 0) {
         if (r == 0) {
             r = errno;
             *stage = STAGE_WAITID;
         }
         /* No waitid(P_PIDFD) (before 5.4): reap by pid, or the probe child stays a zombie for good
          * (its exit signal is 0, so no one else will). */
-        siginfo_t si;
         while (waitid(P_PID, (id_t) pid, &si, WEXITED | __WALL) != 0 && errno == EINTR)
             ;
     }
+    if (si.si_pid != 0) {
+        *child_end = probe_child_end(&si);
+        if (r == 0 && *child_end != PROBE_CHILD_EXIT) {
+            r = EINVAL;
+            *stage = STAGE_PROBE_CHILD;
+        }
+    }
     int32_t status = -1;
     /* waitid released the task before returning, so a kernel that keeps the status has it now. */
-    *exit_status_kept = r == 0 && pidfd4j_exit_status(pidfd, &status) == 0 && status == 0;
+    *exit_status_kept = r == 0 && pidfd4j_exit_status(pidfd, &status) == 0 && status == (PROBE_CHILD_EXIT << 8);
     close(pidfd);
     return r;
 }
@@ -854,13 +884,14 @@ static jint JNICALL jni_abi_version(JNIEnv *env, jclass c) {
     return PIDFD4J_ABI_VERSION;
 }
 
-/* out: [0] exit status kept after someone else's reap, [1] the stage that failed (see pidfd4j_probe). */
+/* out: [0] exit status kept after someone else's reap, [1] the stage that failed, [2] how the probe
+ * child ended (see pidfd4j_probe). */
 static jint JNICALL jni_probe(JNIEnv *env, jclass c, jint path, jint flags, jintArray out) {
     (void) c;
-    int kept = 0, stage = 0;
-    int r = pidfd4j_probe(path, flags, &kept, &stage);
-    jint o[2] = {kept, stage};
-    (*env)->SetIntArrayRegion(env, out, 0, 2, o);  /* too short: ArrayIndexOutOfBoundsException */
+    int kept = 0, stage = 0, child_end = -1;
+    int r = pidfd4j_probe(path, flags, &kept, &child_end, &stage);
+    jint o[3] = {kept, stage, child_end};
+    (*env)->SetIntArrayRegion(env, out, 0, 3, o);  /* too short: ArrayIndexOutOfBoundsException */
     return r;
 }
 

@@ -38,7 +38,7 @@ import java.nio.charset.Charset;
 final class LinuxNative {
 
     /** Must equal PIDFD4J_ABI_VERSION in pidfd4j.c. */
-    static final int ABI_VERSION = 7;
+    static final int ABI_VERSION = 8;
 
     // Spawn paths and failure stages, the same values as in pidfd4j.c.
     static final int PATH_CLONE_PIDFD = 1;
@@ -65,6 +65,9 @@ final class LinuxNative {
     static final int STAGE_SEND_SIGNAL = 7;  // the probe only
     static final int STAGE_WAITID = 8;       // the probe only
     static final int STAGE_EXIT_INFO = 9;    // the probe only: an autoreaped child's status
+    static final int STAGE_PROBE_CHILD = 15; // the probe only: its child did not exit with PROBE_CHILD_EXIT
+    /** The exit code of a probe child that ran to its end (pidfd4j.c's PROBE_CHILD_EXIT). */
+    static final int PROBE_CHILD_EXIT = 97;
 
     // Linux constants, the same on every architecture.
     static final int WNOHANG = 1;
