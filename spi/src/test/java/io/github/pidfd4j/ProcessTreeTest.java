@@ -120,11 +120,10 @@ class ProcessTreeTest {
                 assertTrue(way.signal(p, SIGKILL), "sent");
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS));
                 assertEquals(137, p.exitValue(), "the leader died of SIGKILL");
-                // The sleeps were reparented when sh died; whoever adopted them reaps them.
+                // The sleeps were reparented when sh died: dead means gone or a zombie, since reaping them is
+                // their new parent's job (init or a subreaper, which on some machines never reaps), not pidfd4j's.
                 assertTrue(Proc.eventually(30_000, () -> tree.stream().allMatch(ProcessTreeTest::goneOrZombie)),
                         () -> "no survivor of " + tree + ": states " + tree.stream().map(Proc::state).toList());
-                assertTrue(Proc.eventually(30_000, () -> tree.stream().allMatch(pid -> Proc.state(pid) == '?'
-                        || !String.valueOf(p.pid()).equals(Proc.statField(pid, 5)))), "the zombies get reaped");
                 assertFalse(way.signal(p, SIGKILL), "reaped: nothing more is sent");
             } finally {
                 p.destroyForcibly().waitFor();
