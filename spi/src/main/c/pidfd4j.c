@@ -18,6 +18,8 @@
  *                                           default profile does, and off x86_64 and aarch64)
  *   waitid(P_PIDFD)                  5.4    no pidfd provider: the JDK spawns (so 5.4 is the minimum)
  *   close_range                      5.9    the child walks /proc/self/fd instead
+ *   PIDFD_SIGNAL_PROCESS_GROUP       6.9    a group signal (ProcessTree) is kill(-pgid) under the reap lock,
+ *                                           only while the group's leader is unreaped
  *   EPOLLHUP on a pidfd at the reap  6.9    onExit() of a non-child re-checks, 10 ms doubling to 1 s
  *   PIDFD_GET_INFO                   6.13   nothing: used only to read PIDFD_INFO_EXIT
  *   PIDFD_INFO_EXIT                  6.15   a child reaped by someone else reports exit value 0 (the
@@ -48,7 +50,7 @@
 #include <unistd.h>
 
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
-#define PIDFD4J_ABI_VERSION 8
+#define PIDFD4J_ABI_VERSION 9
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -68,6 +70,9 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+/* pidfd_send_signal's flag of Linux 6.9 (include/uapi/linux/pidfd.h): the process group whose id is the
+ * pidfd's struct pid (kernel/signal.c: kill_pgrp_info on that pid); before 6.9 any flag is EINVAL. */
+#define PIDFD4J_SIGNAL_PROCESS_GROUP (1U << 2)
 
 /* struct pidfd_info as of Linux 6.13 (PIDFD_INFO_SIZE_VER0); the ioctl is size-versioned. */
 struct pidfd4j_pidfd_info {
@@ -100,7 +105,11 @@ _Static_assert(sizeof(struct pidfd4j_clone_args) == 64, "CLONE_ARGS_SIZE_VER0");
 #define SPAWN_AUTOREAP             2  /* clone3 CLONE_AUTOREAP (Linux 7.1); EINVAL on the clone paths */
 #define SPAWN_AUTOKILL             4  /* clone3 CLONE_PIDFD_AUTOKILL (Linux 7.1), which needs and implies
                                          SPAWN_AUTOREAP; EINVAL on the clone paths */
-#define SPAWN_KNOWN_FLAGS (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_AUTOREAP | SPAWN_AUTOKILL)
+#define SPAWN_NEW_PROCESS_GROUP    8  /* setpgid(0, 0) in the child: it leads a new process group */
+#define SPAWN_NEW_SESSION         16  /* setsid() in the child: it leads a new session and a new process group */
+/* The header's reserved int32 is for the cgroup options (issue 10, part 2), not a flag bit. */
+#define SPAWN_KNOWN_FLAGS (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_AUTOREAP | SPAWN_AUTOKILL | SPAWN_NEW_PROCESS_GROUP \
+                           | SPAWN_NEW_SESSION)
 
 /* Where a failed spawn or probe failed; the values are LinuxNative's too. */
 #define STAGE_CLONE       1
@@ -112,7 +121,9 @@ _Static_assert(sizeof(struct pidfd4j_clone_args) == 64, "CLONE_ARGS_SIZE_VER0");
 #define STAGE_SEND_SIGNAL 7  /* the probe only: pidfd_send_signal(pidfd, 0) */
 #define STAGE_WAITID      8  /* the probe only: waitid(P_PIDFD) */
 #define STAGE_EXIT_INFO   9  /* the probe only: an autoreaped child's status through PIDFD_INFO_EXIT */
-#define STAGE_PROBE_CHILD 15 /* the probe only: its child did not exit with PROBE_CHILD_EXIT */
+#define STAGE_SETSID     10  /* the child's setsid() (SPAWN_NEW_SESSION) */
+#define STAGE_SETPGID    11  /* the child's setpgid(0, 0) (SPAWN_NEW_PROCESS_GROUP) */
+#define STAGE_PROBE_CHILD 12 /* the probe only: its child did not exit with PROBE_CHILD_EXIT */
 
 #define CHILD_STACK_SIZE (64 * 1024)
 
@@ -131,6 +142,8 @@ struct child_args {
     int fds[3];               /* -1: leave the inherited fd alone */
     int redirect_err;         /* dup2(1, 2) */
     int kill_on_parent_death; /* SPAWN_KILL_ON_PARENT_DEATH */
+    int new_session;          /* SPAWN_NEW_SESSION */
+    int new_process_group;    /* SPAWN_NEW_PROCESS_GROUP */
     pid_t parent_pid;         /* the JVM's pid, taken in the parent before the clone */
     volatile int stage;       /* written by the child only when it fails */
     volatile int err;
@@ -269,6 +282,17 @@ static int child_main(void *p) {
          * were reparented then, and must not run the program for no one. */
         if (syscall(SYS_getppid) != a->parent_pid)
             _exit(127);
+    }
+
+    /* A new session or group changes neither the parent nor the parent-death signal, so the check above
+     * holds either way. As early as possible: until here the child is in the JVM's group, where a
+     * terminal's SIGINT to that group stays pending (every signal is blocked) and kills it at exec. */
+    if (a->new_session) {
+        /* setsid also makes a new group; a setpgid after it would fail (EPERM: a session leader). */
+        if (syscall(SYS_setsid) < 0)
+            child_fail(a, STAGE_SETSID, errno);
+    } else if (a->new_process_group && syscall(SYS_setpgid, 0, 0) != 0) {
+        child_fail(a, STAGE_SETPGID, errno);
     }
 
     /* Lift a source in 0..2 above 2 first: dup2(fd, fd) would be a no-op that leaves CLOEXEC set,
@@ -571,6 +595,8 @@ static int pidfd4j_spawn(int path, int flags, char *const *candidates, char **ar
         .candidates = candidates, .argv = argv, .shargv = shargv, .envp = envp, .cwd = cwd,
         .fds = {fds[0], fds[1], fds[2]}, .redirect_err = redirect_err,
         .kill_on_parent_death = (flags & SPAWN_KILL_ON_PARENT_DEATH) != 0,
+        .new_session = (flags & SPAWN_NEW_SESSION) != 0,
+        .new_process_group = (flags & SPAWN_NEW_PROCESS_GROUP) != 0,
         /* only the parent-death check reads it: no syscall on the common path */
         .parent_pid = (flags & SPAWN_KILL_ON_PARENT_DEATH) != 0 ? (pid_t) syscall(SYS_getpid) : 0,
         .stage = 0, .err = 0,
@@ -667,7 +693,8 @@ static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *child_
     *exit_status_kept = 0;
     *child_end = -1;
     *stage = 0;
-    if ((flags & SPAWN_KILL_ON_PARENT_DEATH) != 0 || check_flags(path, flags) != 0) {
+    if ((flags & (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_NEW_PROCESS_GROUP | SPAWN_NEW_SESSION)) != 0
+            || check_flags(path, flags) != 0) {
         *stage = STAGE_CLONE;  /* the probe child runs no child_main: only clone flags make sense */
         return EINVAL;
     }
@@ -765,6 +792,19 @@ static int pidfd4j_exit_status(int pidfd, int32_t *status) {
 
 static int pidfd4j_send_signal(int pidfd, int sig) {
     return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : errno;
+}
+
+/* The signal to every member of the process group whose id is the pidfd's pid (Linux 6.9+); it cannot
+ * reach another group, since the pidfd pins that pid. 0 or an errno (EINVAL: a kernel before 6.9). */
+static int pidfd4j_send_group_signal(int pidfd, int sig) {
+    return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, PIDFD4J_SIGNAL_PROCESS_GROUP) == 0 ? 0 : errno;
+}
+
+/* kill(-pgid, sig): safe only while the caller knows pgid is still the group it means (see GroupSignal). */
+static int pidfd4j_kill_group(int pgid, int sig) {
+    if (pgid <= 1)
+        return EINVAL;  /* -1 would be every process we may signal, -0 our own group */
+    return syscall(SYS_kill, -(pid_t) pgid, sig) == 0 ? 0 : errno;
 }
 
 /* Waits up to timeout_ms for the pidfd to report the exit: 1 if it did, 0 if not, -errno. */
@@ -965,6 +1005,16 @@ static jint JNICALL jni_send_signal(JNIEnv *env, jclass c, jint pidfd, jint sig)
     return pidfd4j_send_signal(pidfd, sig);
 }
 
+static jint JNICALL jni_send_group_signal(JNIEnv *env, jclass c, jint pidfd, jint sig) {
+    (void) env; (void) c;
+    return pidfd4j_send_group_signal(pidfd, sig);
+}
+
+static jint JNICALL jni_kill_group(JNIEnv *env, jclass c, jint pgid, jint sig) {
+    (void) env; (void) c;
+    return pidfd4j_kill_group(pgid, sig);
+}
+
 static jint JNICALL jni_poll(JNIEnv *env, jclass c, jint pidfd, jint timeout_ms) {
     (void) env; (void) c;
     return pidfd4j_poll(pidfd, timeout_ms);
@@ -1054,6 +1104,8 @@ static const JNINativeMethod methods[] = {
     {"pidfd4j_waitid", "(II[I[J)I", (void *) jni_waitid},
     {"pidfd4j_exit_status", "(I[I)I", (void *) jni_exit_status},
     {"pidfd4j_send_signal", "(II)I", (void *) jni_send_signal},
+    {"pidfd4j_send_group_signal", "(II)I", (void *) jni_send_group_signal},
+    {"pidfd4j_kill_group", "(II)I", (void *) jni_kill_group},
     {"pidfd4j_poll", "(II)I", (void *) jni_poll},
     {"pidfd4j_pidfd_open", "(I)I", (void *) jni_pidfd_open},
     {"pidfd4j_dup_cloexec", "(I)I", (void *) jni_dup_cloexec},

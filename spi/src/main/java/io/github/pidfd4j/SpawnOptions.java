@@ -10,8 +10,8 @@ package io.github.pidfd4j;
  * cannot honour an option rejects the spawn with an {@link UnsupportedOperationException} naming the
  * option; it never ignores it. The {@code "jdk"} provider honours none of them.
  *
- * <p>Kernel requirements are per option. Options may be added in later versions (process group,
- * session, cgroup); their defaults will keep the behaviour of {@link #defaults()} unchanged.
+ * <p>Kernel requirements are per option. Options may be added in later versions (cgroup); their
+ * defaults will keep the behaviour of {@link #defaults()} unchanged.
  */
 public final class SpawnOptions {
 
@@ -24,12 +24,16 @@ public final class SpawnOptions {
      */
     public static final String KILL_ON_PARENT_DEATH_PROPERTY = "pidfd4j.killOnParentDeath";
 
-    private static final SpawnOptions DEFAULTS = new SpawnOptions(false);
+    private static final SpawnOptions DEFAULTS = new SpawnOptions(false, false, false);
 
     private final boolean killOnParentDeath;
+    private final boolean newProcessGroup;
+    private final boolean newSession;
 
-    private SpawnOptions(boolean killOnParentDeath) {
+    private SpawnOptions(boolean killOnParentDeath, boolean newProcessGroup, boolean newSession) {
         this.killOnParentDeath = killOnParentDeath;
+        this.newProcessGroup = newProcessGroup;
+        this.newSession = newSession;
     }
 
     /** No option set: a spawn like {@link ProcessBuilder#start()}. */
@@ -69,7 +73,56 @@ public final class SpawnOptions {
         if (killOnParentDeath == this.killOnParentDeath) {
             return this;
         }
-        return new SpawnOptions(killOnParentDeath);
+        return new SpawnOptions(killOnParentDeath, newProcessGroup, newSession);
+    }
+
+    /**
+     * Whether the child leads a new process group, whose id is its pid: the {@code "pidfd"} provider
+     * calls {@code setpgid(0, 0)} in the child before it execs (any kernel pidfd4j runs on). Its
+     * descendants join that group unless they leave it ({@code setpgid}, {@code setsid}; an interactive
+     * shell or {@code set -m} puts each job in a group of its own), so that
+     * {@link ProcessTree#destroyGroup(Process)} reaches the child and them together. Signals to the
+     * JVM's own group no longer reach the child: a terminal's Ctrl-C (SIGINT to its foreground group)
+     * kills the JVM but not the child. The child is in the background of the JVM's terminal, if it has
+     * one: when it reads from that terminal (an inherited stdin), the kernel stops it with SIGTTIN. In
+     * a pipeline, each stage leads a group of its own.
+     *
+     * <p>Without it (the default), the child stays in the JVM's process group, as with
+     * {@link ProcessBuilder}. {@link #newSession()} implies it.
+     */
+    public boolean newProcessGroup() {
+        return newProcessGroup;
+    }
+
+    /** These options with {@link #newProcessGroup()} set as given. */
+    public SpawnOptions withNewProcessGroup(boolean newProcessGroup) {
+        if (newProcessGroup == this.newProcessGroup) {
+            return this;
+        }
+        return new SpawnOptions(killOnParentDeath, newProcessGroup, newSession);
+    }
+
+    /**
+     * Whether the child leads a new session, and so a new process group too (both ids are its pid):
+     * the {@code "pidfd"} provider calls {@code setsid()} in the child before it execs (any kernel
+     * pidfd4j runs on). Everything {@link #newProcessGroup()} says holds, and more: the new session
+     * has no controlling terminal, so the JVM's terminal neither stops the child nor sends it its
+     * hangup (SIGHUP when the terminal closes) or job-control signals, and the child cannot open
+     * {@code /dev/tty}. What daemons and terminal emulators ({@code setsid(1)}) do. Setting
+     * {@link #newProcessGroup()} as well changes nothing.
+     *
+     * <p>Without it (the default), the child stays in the JVM's session, as with {@link ProcessBuilder}.
+     */
+    public boolean newSession() {
+        return newSession;
+    }
+
+    /** These options with {@link #newSession()} set as given. */
+    public SpawnOptions withNewSession(boolean newSession) {
+        if (newSession == this.newSession) {
+            return this;
+        }
+        return new SpawnOptions(killOnParentDeath, newProcessGroup, newSession);
     }
 
     /** Whether every option has its default value, i.e. these options equal {@link #defaults()}. */
@@ -82,27 +135,46 @@ public final class SpawnOptions {
      * the message of a provider that cannot honour them.
      */
     String nonDefaultOptions() {
-        return killOnParentDeath ? "killOnParentDeath" : "";
+        StringBuilder names = new StringBuilder();
+        if (killOnParentDeath) {
+            names.append("killOnParentDeath");
+        }
+        if (newProcessGroup) {
+            names.append(names.length() == 0 ? "" : ", ").append("newProcessGroup");
+        }
+        if (newSession) {
+            names.append(names.length() == 0 ? "" : ", ").append("newSession");
+        }
+        return names.toString();
     }
 
     /** The exception of a provider that cannot honour these (non-default) options. */
     UnsupportedOperationException unsupportedBy(ProcessProvider provider, String advice) {
-        return new UnsupportedOperationException("SpawnOptions." + nonDefaultOptions()
-                + " is not supported by the \"" + provider.name() + "\" process provider" + advice);
+        String names = nonDefaultOptions();
+        return new UnsupportedOperationException("SpawnOptions." + names.replace(", ", ", SpawnOptions.")
+                + (names.indexOf(',') >= 0 ? " are" : " is")
+                + " not supported by the \"" + provider.name() + "\" process provider" + advice);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SpawnOptions && ((SpawnOptions) o).killOnParentDeath == killOnParentDeath;
+        if (!(o instanceof SpawnOptions)) {
+            return false;
+        }
+        SpawnOptions other = (SpawnOptions) o;
+        return other.killOnParentDeath == killOnParentDeath && other.newProcessGroup == newProcessGroup
+                && other.newSession == newSession;
     }
 
     @Override
     public int hashCode() {
-        return Boolean.hashCode(killOnParentDeath);
+        return (Boolean.hashCode(killOnParentDeath) * 31 + Boolean.hashCode(newProcessGroup)) * 31
+                + Boolean.hashCode(newSession);
     }
 
     @Override
     public String toString() {
-        return "SpawnOptions[killOnParentDeath=" + killOnParentDeath + "]";
+        return "SpawnOptions[killOnParentDeath=" + killOnParentDeath + ", newProcessGroup=" + newProcessGroup
+                + ", newSession=" + newSession + "]";
     }
 }

@@ -216,7 +216,8 @@ final class PidfdLauncher {
         // let a caller (the agent) fall back and run the program a second time: every failure after
         // the clone kills and reaps the child and becomes an IOException.
         try {
-            PidfdProcess process = new PidfdProcess(pid, new PidfdHandle(pidfd), stdin, stdout, stderr);
+            PidfdProcess process = new PidfdProcess(pid, new PidfdHandle(pidfd), stdin, stdout, stderr,
+                    (flags & (LinuxNative.SPAWN_NEW_PROCESS_GROUP | LinuxNative.SPAWN_NEW_SESSION)) != 0);
             if ((flags & (LinuxNative.SPAWN_AUTOREAP | LinuxNative.SPAWN_AUTOKILL)) != 0) {
                 process.reaper().reapedByTheKernel();  // no waitid will find it: its exit comes through the pidfd
             }

@@ -21,8 +21,12 @@ final class PidfdProcess extends Process {
     private final InputStream stderr;
     /** Whether the agent lists this child among the live ones; fixed at the start, as the policy then. */
     private final boolean listed;
+    /** Whether the child was spawned as the leader of a new process group (or session), whose id is its pid. */
+    private final boolean groupLeader;
 
-    PidfdProcess(int pid, PidfdHandle pidfd, OutputStream stdin, InputStream stdout, InputStream stderr) {
+    PidfdProcess(int pid, PidfdHandle pidfd, OutputStream stdin, InputStream stdout, InputStream stderr,
+                 boolean groupLeader) {
+        this.groupLeader = groupLeader;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -62,6 +66,11 @@ final class PidfdProcess extends Process {
 
     ChildReaper reaper() {
         return reaper;
+    }
+
+    /** Whether the child was spawned as the leader of a new process group (see {@link GroupSignal}). */
+    boolean groupLeader() {
+        return groupLeader;
     }
 
     @Override

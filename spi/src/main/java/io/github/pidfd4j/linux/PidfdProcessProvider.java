@@ -79,20 +79,26 @@ public final class PidfdProcessProvider implements ProcessProvider {
 
     @Override
     public Process start(ProcessBuilder pb) throws IOException {
-        return start(pb, false);
+        return start(pb, false, 0);
     }
 
     @Override
     public Process start(ProcessBuilder pb, SpawnOptions options) throws IOException {
         Objects.requireNonNull(pb, "pb");
-        return start(pb, options.killOnParentDeath());
+        return start(pb, options.killOnParentDeath(), groupFlags(options));
     }
 
-    private Process start(ProcessBuilder pb, boolean killOnParentDeath) throws IOException {
+    /** The spawn flags (LinuxNative.SPAWN_*) of the process group and session options. */
+    private static int groupFlags(SpawnOptions options) {
+        return (options.newProcessGroup() ? LinuxNative.SPAWN_NEW_PROCESS_GROUP : 0)
+                | (options.newSession() ? LinuxNative.SPAWN_NEW_SESSION : 0);
+    }
+
+    private Process start(ProcessBuilder pb, boolean killOnParentDeath, int groupFlags) throws IOException {
         ensureAvailable();
         int nativePath = Pidfd.nativePath(spawnPath());
         return start(pb, new Redirect[] {pb.redirectInput(), pb.redirectOutput(), pb.redirectError()}, null,
-                nativePath, ParentDeath.flags(killOnParentDeath, nativePath));
+                nativePath, ParentDeath.flags(killOnParentDeath, nativePath) | groupFlags);
     }
 
     /** ProcessBuilder.start(Redirect[]), with the spawn itself through a pidfd. */
@@ -142,19 +148,20 @@ public final class PidfdProcessProvider implements ProcessProvider {
 
     @Override
     public List<Process> startPipeline(List<ProcessBuilder> builders) throws IOException {
-        return startPipeline(builders, false);
+        return startPipeline(builders, false, 0);
     }
 
     @Override
     public List<Process> startPipeline(List<ProcessBuilder> builders, SpawnOptions options) throws IOException {
         Objects.requireNonNull(builders, "builders");
-        return startPipeline(builders, options.killOnParentDeath());
+        return startPipeline(builders, options.killOnParentDeath(), groupFlags(options));
     }
 
-    private List<Process> startPipeline(List<ProcessBuilder> builders, boolean killOnParentDeath) throws IOException {
+    private List<Process> startPipeline(List<ProcessBuilder> builders, boolean killOnParentDeath, int groupFlags)
+            throws IOException {
         ensureAvailable();
         int nativePath = Pidfd.nativePath(spawnPath());
-        int flags = ParentDeath.flags(killOnParentDeath, nativePath);
+        int flags = ParentDeath.flags(killOnParentDeath, nativePath) | groupFlags;  // each stage its own group
         int numBuilders = builders.size();
         List<Process> processes = new ArrayList<>(numBuilders);
         FileDescriptor prevOutput = null;  // read end of the previous stage's stdout
