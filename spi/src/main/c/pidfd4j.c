@@ -18,6 +18,8 @@
  *                                           default profile does, and off x86_64 and aarch64)
  *   waitid(P_PIDFD)                  5.4    no pidfd provider: the JDK spawns (so 5.4 is the minimum)
  *   close_range                      5.9    the child walks /proc/self/fd instead
+ *   PIDFD_SIGNAL_PROCESS_GROUP       6.9    a group signal (ProcessTree) is kill(-pgid) under the reap lock,
+ *                                           only while the group's leader is unreaped
  *   EPOLLHUP on a pidfd at the reap  6.9    onExit() of a non-child re-checks, 10 ms doubling to 1 s
  *   PIDFD_GET_INFO                   6.13   nothing: used only to read PIDFD_INFO_EXIT
  *   PIDFD_INFO_EXIT                  6.15   a child reaped by someone else reports exit value 0 (the
@@ -51,7 +53,7 @@
 #include <unistd.h>
 
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
-#define PIDFD4J_ABI_VERSION 8
+#define PIDFD4J_ABI_VERSION 10
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -71,6 +73,9 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+/* pidfd_send_signal's flag of Linux 6.9 (include/uapi/linux/pidfd.h): the process group whose id is the
+ * pidfd's struct pid (kernel/signal.c: kill_pgrp_info on that pid); before 6.9 any flag is EINVAL. */
+#define PIDFD4J_SIGNAL_PROCESS_GROUP (1U << 2)
 
 /* struct pidfd_info as of Linux 6.13 (PIDFD_INFO_SIZE_VER0); the ioctl is size-versioned. */
 struct pidfd4j_pidfd_info {
@@ -108,9 +113,12 @@ _Static_assert(sizeof(struct pidfd4j_clone_args) == 88, "CLONE_ARGS_SIZE_VER2");
 #define SPAWN_AUTOREAP             2  /* clone3 CLONE_AUTOREAP (Linux 7.1); EINVAL on the clone paths */
 #define SPAWN_AUTOKILL             4  /* clone3 CLONE_PIDFD_AUTOKILL (Linux 7.1), which needs and implies
                                          SPAWN_AUTOREAP; EINVAL on the clone paths */
-#define SPAWN_INTO_CGROUP          32 /* clone3 CLONE_INTO_CGROUP (Linux 5.7) into the header's cgroup_fd;
-                                         EINVAL on the clone paths. (8 and 16: the process group flags) */
-#define SPAWN_KNOWN_FLAGS (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_AUTOREAP | SPAWN_AUTOKILL | SPAWN_INTO_CGROUP)
+#define SPAWN_NEW_PROCESS_GROUP    8  /* setpgid(0, 0) in the child: it leads a new process group */
+#define SPAWN_NEW_SESSION         16  /* setsid() in the child: it leads a new session and a new process group */
+#define SPAWN_INTO_CGROUP         32  /* clone3 CLONE_INTO_CGROUP (Linux 5.7) into the cgroup whose O_PATH fd is
+                                         the header's cgroup_fd (0 without this flag); EINVAL on the clone paths */
+#define SPAWN_KNOWN_FLAGS (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_AUTOREAP | SPAWN_AUTOKILL | SPAWN_NEW_PROCESS_GROUP \
+                           | SPAWN_NEW_SESSION | SPAWN_INTO_CGROUP)
 
 /* Where a failed spawn or probe failed; the values are LinuxNative's too. */
 #define STAGE_CLONE       1
@@ -122,6 +130,9 @@ _Static_assert(sizeof(struct pidfd4j_clone_args) == 88, "CLONE_ARGS_SIZE_VER2");
 #define STAGE_SEND_SIGNAL 7  /* the probe only: pidfd_send_signal(pidfd, 0) */
 #define STAGE_WAITID      8  /* the probe only: waitid(P_PIDFD) */
 #define STAGE_EXIT_INFO   9  /* the probe only: an autoreaped child's status through PIDFD_INFO_EXIT */
+#define STAGE_SETSID     10  /* the child's setsid() (SPAWN_NEW_SESSION) */
+#define STAGE_SETPGID    11  /* the child's setpgid(0, 0) (SPAWN_NEW_PROCESS_GROUP) */
+#define STAGE_PROBE_CHILD 12 /* the probe only: its child did not exit with PROBE_CHILD_EXIT */
 
 #define CHILD_STACK_SIZE (64 * 1024)
 
@@ -140,6 +151,8 @@ struct child_args {
     int fds[3];               /* -1: leave the inherited fd alone */
     int redirect_err;         /* dup2(1, 2) */
     int kill_on_parent_death; /* SPAWN_KILL_ON_PARENT_DEATH */
+    int new_session;          /* SPAWN_NEW_SESSION */
+    int new_process_group;    /* SPAWN_NEW_PROCESS_GROUP */
     pid_t parent_pid;         /* the JVM's pid, taken in the parent before the clone */
     volatile int stage;       /* written by the child only when it fails */
     volatile int err;
@@ -280,6 +293,17 @@ static int child_main(void *p) {
             _exit(127);
     }
 
+    /* A new session or group changes neither the parent nor the parent-death signal, so the check above
+     * holds either way. As early as possible: until here the child is in the JVM's group, where a
+     * terminal's SIGINT to that group stays pending (every signal is blocked) and kills it at exec. */
+    if (a->new_session) {
+        /* setsid also makes a new group; a setpgid after it would fail (EPERM: a session leader). */
+        if (syscall(SYS_setsid) < 0)
+            child_fail(a, STAGE_SETSID, errno);
+    } else if (a->new_process_group && syscall(SYS_setpgid, 0, 0) != 0) {
+        child_fail(a, STAGE_SETPGID, errno);
+    }
+
     /* Lift a source in 0..2 above 2 first: dup2(fd, fd) would be a no-op that leaves CLOEXEC set,
      * and an earlier dup2 may overwrite it. Pipes and files are above 2 already (no syscall). */
     for (int i = 0; i < 3; i++)
@@ -336,13 +360,17 @@ static int child_main(void *p) {
  * The parent.
  * --------------------------------------------------------------------------------------------- */
 
-static int reap_blocking(int pidfd) {
-    siginfo_t si;
+static int reap_status(int pidfd, siginfo_t *si) {
     int r;
     do {
-        r = waitid((idtype_t) P_PIDFD, (id_t) pidfd, &si, WEXITED | __WALL);
+        r = waitid((idtype_t) P_PIDFD, (id_t) pidfd, si, WEXITED | __WALL);
     } while (r != 0 && errno == EINTR);
     return r;
+}
+
+static int reap_blocking(int pidfd) {
+    siginfo_t si;
+    return reap_status(pidfd, &si);
 }
 
 /* Each spawning thread keeps one child stack (with a guard page), freed when the thread ends:
@@ -585,6 +613,8 @@ static int pidfd4j_spawn(int path, int flags, int cgroup_fd, char *const *candid
         .candidates = candidates, .argv = argv, .shargv = shargv, .envp = envp, .cwd = cwd,
         .fds = {fds[0], fds[1], fds[2]}, .redirect_err = redirect_err,
         .kill_on_parent_death = (flags & SPAWN_KILL_ON_PARENT_DEATH) != 0,
+        .new_session = (flags & SPAWN_NEW_SESSION) != 0,
+        .new_process_group = (flags & SPAWN_NEW_PROCESS_GROUP) != 0,
         /* only the parent-death check reads it: no syscall on the common path */
         .parent_pid = (flags & SPAWN_KILL_ON_PARENT_DEATH) != 0 ? (pid_t) syscall(SYS_getpid) : 0,
         .stage = 0, .err = 0,
@@ -611,9 +641,18 @@ static int pidfd4j_spawn(int path, int flags, int cgroup_fd, char *const *candid
     return 0;
 }
 
+/* The probe child's exit code: one a child that crashed in a broken clone entry, or ran on in code not
+ * meant for it, does not produce by accident (0 would be, for a child that ran the parent's path). */
+#define PROBE_CHILD_EXIT 97
+
 static int probe_child(void *unused) {
     (void) unused;
-    _exit(0);
+    _exit(PROBE_CHILD_EXIT);
+}
+
+/* A probe child's end as an exit code, the shell's way: its code, or 128 + the signal that killed it. */
+static int probe_child_end(const siginfo_t *si) {
+    return si->si_code == CLD_EXITED ? si->si_status : 128 + si->si_status;
 }
 
 static int pidfd4j_exit_status(int pidfd, int32_t *status);
@@ -621,9 +660,9 @@ static int pidfd4j_exit_status(int pidfd, int32_t *status);
 /*
  * The probe child of a CLONE_AUTOREAP clone3 has exited (vfork returned): the kernel must have reaped
  * it, so waitid finds nothing (ECHILD; a kernel that reaps nothing did not honour the flag: EINVAL),
- * and its status 0 must come through the pidfd. Returns 0 or an errno with *stage set.
+ * and its status must come through the pidfd (*child_end, as in pidfd4j_probe). Returns 0 or an errno with *stage set.
  */
-static int probe_autoreaped(int pidfd, int *stage) {
+static int probe_autoreaped(int pidfd, int *child_end, int *stage) {
     struct pollfd p = {.fd = pidfd, .events = POLLIN};
     while (poll(&p, 1, 1000) < 0 && errno == EINTR)
         ;
@@ -643,8 +682,12 @@ static int probe_autoreaped(int pidfd, int *stage) {
     for (int i = 0; i < 1000; i++) {
         int32_t status = -1;
         int e = pidfd4j_exit_status(pidfd, &status);
-        if (e == 0)
-            return status == 0 ? 0 : EINVAL;
+        if (e == 0) {
+            /* a wait status: the code in bits 8-15, a killing signal in 0-6 */
+            *child_end = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            *stage = STAGE_PROBE_CHILD;
+            return *child_end == PROBE_CHILD_EXIT ? 0 : EINVAL;
+        }
         if (e != ENODATA && e != ESRCH)
             return e;
         struct timespec ms = {0, 1000000};
@@ -659,12 +702,17 @@ static int probe_autoreaped(int pidfd, int *stage) {
  * *stage tells which step failed (STAGE_*), so that the reason names the refused syscall.
  * *exit_status_kept: 1 when the pidfd still tells the reaped child's status (PIDFD_INFO_EXIT,
  * Linux 6.15+), so that a child reaped by someone else does not lose its exit code; else 0.
+ * *child_end: how the probe child ended (its exit code, or 128 + a signal; -1: not known). It must
+ * exit with PROBE_CHILD_EXIT, or the path fails (EINVAL, STAGE_PROBE_CHILD): a clone whose child
+ * crashed before it could report would otherwise pass as working, and every spawn through it fail.
  */
-static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *stage) {
+static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *child_end, int *stage) {
     int pidfd = -1, err = 0;
     *exit_status_kept = 0;
+    *child_end = -1;
     *stage = 0;
-    if ((flags & (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_INTO_CGROUP)) != 0 || check_flags(path, flags) != 0) {
+    if ((flags & (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_NEW_PROCESS_GROUP | SPAWN_NEW_SESSION | SPAWN_INTO_CGROUP)) != 0
+            || check_flags(path, flags) != 0) {
         *stage = STAGE_CLONE;  /* the probe child runs no child_main: only clone flags make sense */
         return EINVAL;
     }
@@ -672,7 +720,7 @@ static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *stage)
     if (pid < 0)
         return err;
     if ((flags & (SPAWN_AUTOREAP | SPAWN_AUTOKILL)) != 0) {
-        int r = probe_autoreaped(pidfd, stage);
+        int r = probe_autoreaped(pidfd, child_end, stage);
         *exit_status_kept = r == 0;
         close(pidfd);
         return r;
@@ -682,20 +730,28 @@ static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *stage)
         r = errno;
         *stage = STAGE_SEND_SIGNAL;
     }
-    if (reap_blocking(pidfd) != 0) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (reap_status(pidfd, &si) != 0) {
         if (r == 0) {
             r = errno;
             *stage = STAGE_WAITID;
         }
         /* No waitid(P_PIDFD) (before 5.4): reap by pid, or the probe child stays a zombie for good
          * (its exit signal is 0, so no one else will). */
-        siginfo_t si;
         while (waitid(P_PID, (id_t) pid, &si, WEXITED | __WALL) != 0 && errno == EINTR)
             ;
     }
+    if (si.si_pid != 0) {
+        *child_end = probe_child_end(&si);
+        if (r == 0 && *child_end != PROBE_CHILD_EXIT) {
+            r = EINVAL;
+            *stage = STAGE_PROBE_CHILD;
+        }
+    }
     int32_t status = -1;
     /* waitid released the task before returning, so a kernel that keeps the status has it now. */
-    *exit_status_kept = r == 0 && pidfd4j_exit_status(pidfd, &status) == 0 && status == 0;
+    *exit_status_kept = r == 0 && pidfd4j_exit_status(pidfd, &status) == 0 && status == (PROBE_CHILD_EXIT << 8);
     close(pidfd);
     return r;
 }
@@ -754,6 +810,19 @@ static int pidfd4j_exit_status(int pidfd, int32_t *status) {
 
 static int pidfd4j_send_signal(int pidfd, int sig) {
     return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0 ? 0 : errno;
+}
+
+/* The signal to every member of the process group whose id is the pidfd's pid (Linux 6.9+); it cannot
+ * reach another group, since the pidfd pins that pid. 0 or an errno (EINVAL: a kernel before 6.9). */
+static int pidfd4j_send_group_signal(int pidfd, int sig) {
+    return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, PIDFD4J_SIGNAL_PROCESS_GROUP) == 0 ? 0 : errno;
+}
+
+/* kill(-pgid, sig): safe only while the caller knows pgid is still the group it means (see GroupSignal). */
+static int pidfd4j_kill_group(int pgid, int sig) {
+    if (pgid <= 1)
+        return EINVAL;  /* -1 would be every process we may signal, -0 our own group */
+    return syscall(SYS_kill, -(pid_t) pgid, sig) == 0 ? 0 : errno;
 }
 
 /* Waits up to timeout_ms for the pidfd to report the exit: 1 if it did, 0 if not, -errno. */
@@ -909,13 +978,14 @@ static jint JNICALL jni_abi_version(JNIEnv *env, jclass c) {
     return PIDFD4J_ABI_VERSION;
 }
 
-/* out: [0] exit status kept after someone else's reap, [1] the stage that failed (see pidfd4j_probe). */
+/* out: [0] exit status kept after someone else's reap, [1] the stage that failed, [2] how the probe
+ * child ended (see pidfd4j_probe). */
 static jint JNICALL jni_probe(JNIEnv *env, jclass c, jint path, jint flags, jintArray out) {
     (void) c;
-    int kept = 0, stage = 0;
-    int r = pidfd4j_probe(path, flags, &kept, &stage);
-    jint o[2] = {kept, stage};
-    (*env)->SetIntArrayRegion(env, out, 0, 2, o);  /* too short: ArrayIndexOutOfBoundsException */
+    int kept = 0, stage = 0, child_end = -1;
+    int r = pidfd4j_probe(path, flags, &kept, &child_end, &stage);
+    jint o[3] = {kept, stage, child_end};
+    (*env)->SetIntArrayRegion(env, out, 0, 3, o);  /* too short: ArrayIndexOutOfBoundsException */
     return r;
 }
 
@@ -988,6 +1058,16 @@ static jint JNICALL jni_exit_status(JNIEnv *env, jclass c, jint pidfd, jintArray
 static jint JNICALL jni_send_signal(JNIEnv *env, jclass c, jint pidfd, jint sig) {
     (void) env; (void) c;
     return pidfd4j_send_signal(pidfd, sig);
+}
+
+static jint JNICALL jni_send_group_signal(JNIEnv *env, jclass c, jint pidfd, jint sig) {
+    (void) env; (void) c;
+    return pidfd4j_send_group_signal(pidfd, sig);
+}
+
+static jint JNICALL jni_kill_group(JNIEnv *env, jclass c, jint pgid, jint sig) {
+    (void) env; (void) c;
+    return pidfd4j_kill_group(pgid, sig);
 }
 
 static jint JNICALL jni_poll(JNIEnv *env, jclass c, jint pidfd, jint timeout_ms) {
@@ -1114,6 +1194,8 @@ static const JNINativeMethod methods[] = {
     {"pidfd4j_waitid", "(II[I[J)I", (void *) jni_waitid},
     {"pidfd4j_exit_status", "(I[I)I", (void *) jni_exit_status},
     {"pidfd4j_send_signal", "(II)I", (void *) jni_send_signal},
+    {"pidfd4j_send_group_signal", "(II)I", (void *) jni_send_group_signal},
+    {"pidfd4j_kill_group", "(II)I", (void *) jni_kill_group},
     {"pidfd4j_poll", "(II)I", (void *) jni_poll},
     {"pidfd4j_pidfd_open", "(I)I", (void *) jni_pidfd_open},
     {"pidfd4j_dup_cloexec", "(I)I", (void *) jni_dup_cloexec},

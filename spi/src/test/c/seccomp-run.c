@@ -7,6 +7,10 @@
  *                   falls back only on ENOSYS, can still create the JVM's threads
  *   no-clone-pidfd  clone3 -> ENOSYS and clone with CLONE_PIDFD -> EPERM
  *   no-pidfd        the same, and pidfd_open -> ENOSYS as well (a kernel before 5.3)
+ *   probe-child-killed
+ *                   every clone works, but exit_group(97), the end of pidfd4j's probe child (and of
+ *                   nothing else the tests run), kills the process with SIGSYS: a stand-in for a clone
+ *                   entry that crashes its child before it can report
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,20 +35,23 @@
 #define NR_CLONE3 435
 #define NR_PIDFD_OPEN 434
 #define CLONE_ARGS_SIZE_VER0 64
+#define PROBE_CHILD_EXIT 97 /* pidfd4j.c's */
 #define ALLOW SECCOMP_RET_ALLOW
 #define FAIL(err) (SECCOMP_RET_ERRNO | (err))
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s no-clone3|clone3-eperm|no-clone-pidfd|no-pidfd program [args...]\n", argv[0]);
+        fprintf(stderr, "usage: %s no-clone3|clone3-eperm|no-clone-pidfd|no-pidfd|probe-child-killed program [args...]\n", argv[0]);
         return 2;
     }
-    /* What each mode answers: clone3 of size 64 (pidfd4j's), other clone3, pidfd_open, clone(CLONE_PIDFD). */
-    static const struct { const char *mode; unsigned clone3_v0, clone3, pidfd_open, clone_pidfd; } modes[] = {
-        {"no-clone3", FAIL(ENOSYS), FAIL(ENOSYS), ALLOW, ALLOW},
-        {"clone3-eperm", FAIL(EPERM), FAIL(ENOSYS), ALLOW, ALLOW},
-        {"no-clone-pidfd", FAIL(ENOSYS), FAIL(ENOSYS), ALLOW, FAIL(EPERM)},
-        {"no-pidfd", FAIL(ENOSYS), FAIL(ENOSYS), FAIL(ENOSYS), FAIL(EPERM)},
+    /* What each mode answers: clone3 of size 64 (pidfd4j's), other clone3, pidfd_open, clone(CLONE_PIDFD),
+     * exit_group(PROBE_CHILD_EXIT). */
+    static const struct { const char *mode; unsigned clone3_v0, clone3, pidfd_open, clone_pidfd, probe_exit; } modes[] = {
+        {"no-clone3", FAIL(ENOSYS), FAIL(ENOSYS), ALLOW, ALLOW, ALLOW},
+        {"clone3-eperm", FAIL(EPERM), FAIL(ENOSYS), ALLOW, ALLOW, ALLOW},
+        {"no-clone-pidfd", FAIL(ENOSYS), FAIL(ENOSYS), ALLOW, FAIL(EPERM), ALLOW},
+        {"no-pidfd", FAIL(ENOSYS), FAIL(ENOSYS), FAIL(ENOSYS), FAIL(EPERM), ALLOW},
+        {"probe-child-killed", ALLOW, ALLOW, ALLOW, ALLOW, SECCOMP_RET_KILL_PROCESS},
     };
     int m = -1;
     for (int i = 0; i < (int) (sizeof modes / sizeof modes[0]); i++)
@@ -59,6 +66,11 @@ int main(int argc, char **argv) {
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 0, 4),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PROBE_CHILD_EXIT, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, modes[m].probe_exit),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_CLONE3, 0, 4),
         /* clone3's size is its second argument (the flags are behind the pointer, out of a filter's
          * reach); the low 32 bits sit first on these little-endian architectures */

@@ -49,16 +49,21 @@ public final class SpawnOptions {
      */
     public static final String CGROUP_PARENT_PROPERTY = "pidfd4j.cgroupParent";
 
-    private static final SpawnOptions DEFAULTS = new SpawnOptions(false, null, null);
+    private static final SpawnOptions DEFAULTS = new SpawnOptions(false, false, false, null, null);
 
     private final boolean killOnParentDeath;
+    private final boolean newProcessGroup;
+    private final boolean newSession;
     /** An existing cgroup v2 directory the child is born in, or null. */
     private final Path cgroup;
     /** The directory under which a new cgroup is created for the child, or null. At most one of the two is set. */
     private final Path newCgroupParent;
 
-    private SpawnOptions(boolean killOnParentDeath, Path cgroup, Path newCgroupParent) {
+    private SpawnOptions(boolean killOnParentDeath, boolean newProcessGroup, boolean newSession, Path cgroup,
+                         Path newCgroupParent) {
         this.killOnParentDeath = killOnParentDeath;
+        this.newProcessGroup = newProcessGroup;
+        this.newSession = newSession;
         this.cgroup = cgroup;
         this.newCgroupParent = newCgroupParent;
     }
@@ -100,7 +105,7 @@ public final class SpawnOptions {
         if (killOnParentDeath == this.killOnParentDeath) {
             return this;
         }
-        return new SpawnOptions(killOnParentDeath, cgroup, newCgroupParent);
+        return new SpawnOptions(killOnParentDeath, newProcessGroup, newSession, cgroup, newCgroupParent);
     }
 
     /**
@@ -135,7 +140,7 @@ public final class SpawnOptions {
         if (Objects.equals(directory, cgroup) && newCgroupParent == null) {
             return this;
         }
-        return new SpawnOptions(killOnParentDeath, directory, null);
+        return new SpawnOptions(killOnParentDeath, newProcessGroup, newSession, directory, null);
     }
 
     /**
@@ -164,7 +169,56 @@ public final class SpawnOptions {
         if (Objects.equals(parent, newCgroupParent) && cgroup == null) {
             return this;
         }
-        return new SpawnOptions(killOnParentDeath, null, parent);
+        return new SpawnOptions(killOnParentDeath, newProcessGroup, newSession, null, parent);
+    }
+        
+    /**
+     * Whether the child leads a new process group, whose id is its pid: the {@code "pidfd"} provider
+     * calls {@code setpgid(0, 0)} in the child before it execs (any kernel pidfd4j runs on). Its
+     * descendants join that group unless they leave it ({@code setpgid}, {@code setsid}; an interactive
+     * shell or {@code set -m} puts each job in a group of its own), so that
+     * {@link ProcessTree#destroyGroup(Process)} reaches the child and them together. Signals to the
+     * JVM's own group no longer reach the child: a terminal's Ctrl-C (SIGINT to its foreground group)
+     * kills the JVM but not the child. The child is in the background of the JVM's terminal, if it has
+     * one: when it reads from that terminal (an inherited stdin), the kernel stops it with SIGTTIN. In
+     * a pipeline, each stage leads a group of its own.
+     *
+     * <p>Without it (the default), the child stays in the JVM's process group, as with
+     * {@link ProcessBuilder}. {@link #newSession()} implies it.
+     */
+    public boolean newProcessGroup() {
+        return newProcessGroup;
+    }
+
+    /** These options with {@link #newProcessGroup()} set as given. */
+    public SpawnOptions withNewProcessGroup(boolean newProcessGroup) {
+        if (newProcessGroup == this.newProcessGroup) {
+            return this;
+        }
+        return new SpawnOptions(killOnParentDeath, newProcessGroup, newSession, cgroup, newCgroupParent);
+    }
+
+    /**
+     * Whether the child leads a new session, and so a new process group too (both ids are its pid):
+     * the {@code "pidfd"} provider calls {@code setsid()} in the child before it execs (any kernel
+     * pidfd4j runs on). Everything {@link #newProcessGroup()} says holds, and more: the new session
+     * has no controlling terminal, so the JVM's terminal neither stops the child nor sends it its
+     * hangup (SIGHUP when the terminal closes) or job-control signals, and the child cannot open
+     * {@code /dev/tty}. What daemons and terminal emulators ({@code setsid(1)}) do. Setting
+     * {@link #newProcessGroup()} as well changes nothing.
+     *
+     * <p>Without it (the default), the child stays in the JVM's session, as with {@link ProcessBuilder}.
+     */
+    public boolean newSession() {
+        return newSession;
+    }
+
+    /** These options with {@link #newSession()} set as given. */
+    public SpawnOptions withNewSession(boolean newSession) {
+        if (newSession == this.newSession) {
+            return this;
+        }
+        return new SpawnOptions(killOnParentDeath, newProcessGroup, newSession, cgroup, newCgroupParent);
     }
 
     /** Whether every option has its default value, i.e. these options equal {@link #defaults()}. */
@@ -181,6 +235,12 @@ public final class SpawnOptions {
         if (killOnParentDeath) {
             names.append("killOnParentDeath");
         }
+        if (newProcessGroup) {
+            names.append(names.length() == 0 ? "" : ", ").append("newProcessGroup");
+        }
+        if (newSession) {
+            names.append(names.length() == 0 ? "" : ", ").append("newSession");
+        }
         if (cgroup != null) {
             names.append(names.length() == 0 ? "" : ", ").append("cgroup");
         }
@@ -192,25 +252,28 @@ public final class SpawnOptions {
 
     /** The exception of a provider that cannot honour these (non-default) options. */
     UnsupportedOperationException unsupportedBy(ProcessProvider provider, String advice) {
-        return new UnsupportedOperationException("SpawnOptions." + nonDefaultOptions()
-                + " is not supported by the \"" + provider.name() + "\" process provider" + advice);
+        String names = nonDefaultOptions();
+        return new UnsupportedOperationException("SpawnOptions." + names.replace(", ", ", SpawnOptions.")
+                + (names.indexOf(',') >= 0 ? " are" : " is")
+                + " not supported by the \"" + provider.name() + "\" process provider" + advice);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof SpawnOptions other && other.killOnParentDeath == killOnParentDeath
+                && other.newProcessGroup == newProcessGroup && other.newSession == newSession
                 && Objects.equals(other.cgroup, cgroup) && Objects.equals(other.newCgroupParent, newCgroupParent);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(killOnParentDeath, cgroup, newCgroupParent);
+        return Objects.hash(killOnParentDeath, newProcessGroup, newSession, cgroup, newCgroupParent);
     }
 
     @Override
     public String toString() {
-        return "SpawnOptions[killOnParentDeath=" + killOnParentDeath
-                + (cgroup != null ? ", cgroup=" + cgroup : "")
+        return "SpawnOptions[killOnParentDeath=" + killOnParentDeath + ", newProcessGroup=" + newProcessGroup
+                + ", newSession=" + newSession + (cgroup != null ? ", cgroup=" + cgroup : "")
                 + (newCgroupParent != null ? ", newCgroup=" + newCgroupParent : "") + "]";
     }
 }

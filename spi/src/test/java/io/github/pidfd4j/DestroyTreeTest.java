@@ -149,6 +149,28 @@ class DestroyTreeTest {
         assertEquals("true", said.get("cgroupRemoved"));
     }
 
+    /** Off clone3 (forced here) no child can be born in a cgroup: each leads a new process group instead. */
+    @Test
+    void destroyForciblyKillsTheTreeThroughItsProcessGroupOffClone3() throws Exception {
+        Said said = probe("forcibly", "-Dpidfd4j.destroyTree=true", "-Dpidfd4j.spawnPath=clone-pidfd");
+        assertTheLogSays(said, "every child leads a new process group");
+        assertEquals(said.get("child"), said.get("pgid"), "the child leads its own group");
+        assertEquals("none", said.get("cgroup"));
+        assertEquals("137", said.get("exit"));
+        assertNoSurvivor(said);
+    }
+
+    /** Where the cgroup parent cannot be used (here: not on a cgroup v2 mount), the process group, saying why. */
+    @Test
+    void destroySendsSigtermToTheProcessGroupWhereNoCgroupCanBeMade() throws Exception {
+        Said said = probe("destroy", "-Dpidfd4j.destroyTree=true", "-Dpidfd4j.cgroupParent=/tmp");
+        assertTheLogSays(said, "every child leads a new process group");
+        assertTheLogSays(said, "/tmp");
+        assertEquals(said.get("child"), said.get("pgid"));
+        assertEquals("143", said.get("exit"));
+        assertNoSurvivor(said);
+    }
+
     /** The JDK's behaviour stays without the property: the shell dies, its children live on. */
     @Test
     void withoutThePropertyOnlyTheChildDies() throws Exception {

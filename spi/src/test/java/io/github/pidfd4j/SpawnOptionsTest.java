@@ -1,5 +1,6 @@
 package io.github.pidfd4j;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -21,6 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SpawnOptionsTest {
 
     private static final SpawnOptions KILL = SpawnOptions.defaults().withKillOnParentDeath(true);
+    private static final SpawnOptions GROUP = SpawnOptions.defaults().withNewProcessGroup(true);
+    private static final SpawnOptions SESSION = SpawnOptions.defaults().withNewSession(true);
 
     @Test
     void immutableValues() {
@@ -37,8 +40,35 @@ class SpawnOptionsTest {
         assertEquals(KILL.hashCode(), d.withKillOnParentDeath(true).hashCode());
         assertNotEquals(d, KILL);
         assertNotEquals(KILL, null);
-        assertEquals("SpawnOptions[killOnParentDeath=false]", d.toString());
-        assertEquals("SpawnOptions[killOnParentDeath=true]", KILL.toString());
+        assertEquals("SpawnOptions[killOnParentDeath=false, newProcessGroup=false, newSession=false]", d.toString());
+        assertEquals("SpawnOptions[killOnParentDeath=true, newProcessGroup=false, newSession=false]", KILL.toString());
+    }
+
+    @Test
+    void groupAndSessionAreValuesOfTheirOwn() {
+        SpawnOptions d = SpawnOptions.defaults();
+        assertFalse(d.newProcessGroup());
+        assertFalse(d.newSession());
+        assertTrue(GROUP.newProcessGroup());
+        assertFalse(GROUP.newSession());
+        assertFalse(GROUP.killOnParentDeath());
+        assertTrue(SESSION.newSession());
+        assertFalse(SESSION.newProcessGroup(), "implied in the child, not set in the value");
+        assertFalse(GROUP.isDefault());
+        assertFalse(SESSION.isDefault());
+        assertSame(GROUP, GROUP.withNewProcessGroup(true));
+        assertSame(SESSION, SESSION.withNewSession(true));
+        assertEquals(d, GROUP.withNewProcessGroup(false));
+        assertEquals(d, SESSION.withNewSession(false));
+        assertEquals(d.hashCode(), SESSION.withNewSession(false).hashCode());
+        SpawnOptions all = KILL.withNewProcessGroup(true).withNewSession(true);
+        assertEquals(all, SESSION.withNewProcessGroup(true).withKillOnParentDeath(true), "order does not matter");
+        assertEquals(all.hashCode(), SESSION.withNewProcessGroup(true).withKillOnParentDeath(true).hashCode());
+        assertNotEquals(GROUP, SESSION);
+        assertNotEquals(GROUP.hashCode(), SESSION.hashCode());
+        assertNotEquals(KILL, GROUP);
+        assertEquals("SpawnOptions[killOnParentDeath=false, newProcessGroup=true, newSession=false]", GROUP.toString());
+        assertEquals("SpawnOptions[killOnParentDeath=true, newProcessGroup=true, newSession=true]", all.toString());
     }
 
     /** The cgroup options: one replaces the other, null clears, equality and toString include them. */
@@ -61,8 +91,8 @@ class SpawnOptionsTest {
         assertSame(given, given.withCgroup(Path.of("/sys/fs/cgroup/a")));
         assertFalse(given.isDefault());
         assertEquals(given.hashCode(), d.withCgroup(Path.of("/sys/fs/cgroup/a")).hashCode());
-        assertEquals("SpawnOptions[killOnParentDeath=true, cgroup=/sys/fs/cgroup/a]", given.withKillOnParentDeath(true).toString());
-        assertEquals("SpawnOptions[killOnParentDeath=false, newCgroup=/sys/fs/cgroup/a]", fresh.toString());
+        assertEquals("SpawnOptions[killOnParentDeath=true, newProcessGroup=false, newSession=false, cgroup=/sys/fs/cgroup/a]", given.withKillOnParentDeath(true).toString());
+        assertEquals("SpawnOptions[killOnParentDeath=false, newProcessGroup=false, newSession=false, newCgroup=/sys/fs/cgroup/a]", fresh.toString());
         assertEquals(a, fresh.withKillOnParentDeath(true).newCgroupParent().orElseThrow(), "kept by the other wither");
     }
 
@@ -78,7 +108,83 @@ class SpawnOptionsTest {
         UnsupportedOperationException p = assertThrows(UnsupportedOperationException.class,
                 () -> Contenders.JDK.startPipeline(List.of(pb, new ProcessBuilder("cat")), KILL));
         assertEquals(e.getMessage(), p.getMessage());
+        assertEquals("SpawnOptions.newProcessGroup is not supported by the \"jdk\" process provider: the JDK cannot"
+                + " do it; use the \"pidfd\" provider (ProcessProviders.byName(\"pidfd\"), Linux only)",
+                assertThrows(UnsupportedOperationException.class, () -> Contenders.JDK.start(pb, GROUP)).getMessage());
+        assertTrue(assertThrows(UnsupportedOperationException.class, () -> Contenders.JDK.start(pb, SESSION))
+                .getMessage().startsWith("SpawnOptions.newSession is not supported by the \"jdk\" process provider: "));
+        assertTrue(assertThrows(UnsupportedOperationException.class,
+                () -> Contenders.JDK.startPipeline(List.of(pb), KILL.withNewSession(true).withNewProcessGroup(true)))
+                .getMessage().startsWith("SpawnOptions.killOnParentDeath, SpawnOptions.newProcessGroup, "
+                        + "SpawnOptions.newSession are not supported by the \"jdk\" process provider: "));
         assertFalse(Files.exists(marker), "nothing was started");
+    }
+
+    /** The process group (field 5) and session (field 6) of /proc/<pid>/stat. */
+    private static long[] groupAndSession(long pid) {
+        return new long[] {Long.parseLong(Proc.statField(pid, 5)), Long.parseLong(Proc.statField(pid, 6))};
+    }
+
+    /** The JDK is the oracle: without the options a child stays in the JVM's process group and session. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void aDefaultChildStaysInTheJvmsGroupAndSession(ProcessProvider provider) throws Exception {
+        assumeTrue(provider.isAvailable(), () -> Contenders.refusedHere(provider));
+        long[] jvm = groupAndSession(ProcessHandle.current().pid());
+        for (SpawnOptions options : List.of(SpawnOptions.defaults(), KILL)) {
+            if (!options.isDefault() && provider == Contenders.JDK) {
+                continue;  // rejected, see above
+            }
+            Process p = provider.start(new ProcessBuilder("sleep", "100"), options);
+            try {
+                assertTrue(Proc.eventually(10_000, () -> "sleep".equals(comm(p.pid()))), "exec'd");
+                assertArrayEquals(jvm, groupAndSession(p.pid()), options::toString);
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static String comm(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/comm")).strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** newProcessGroup: pgid == pid, the JVM's session; newSession: both == pid. On every path, with and without kill on parent death. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.pidfd4j.Contenders#pidfd")
+    void theChildLeadsANewGroupOrSession(ProcessProvider provider) throws Exception {
+        assumeTrue(provider.isAvailable(), () -> Contenders.refusedHere(provider));
+        long jvmSession = groupAndSession(ProcessHandle.current().pid())[1];
+        for (SpawnOptions options : List.of(GROUP, SESSION, GROUP.withNewSession(true), GROUP.withKillOnParentDeath(true),
+                SESSION.withKillOnParentDeath(true))) {
+            Process p = provider.start(new ProcessBuilder("sleep", "100"), options);
+            try {
+                assertTrue(Proc.eventually(10_000, () -> "sleep".equals(comm(p.pid()))), "exec'd");
+                long session = options.newSession() ? p.pid() : jvmSession;
+                assertArrayEquals(new long[] {p.pid(), session}, groupAndSession(p.pid()), options::toString);
+                assertEquals(String.valueOf(ProcessHandle.current().pid()), Proc.statField(p.pid(), 4),
+                        () -> "the parent is the JVM: " + options);
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
+        List<Process> pipe = provider.startPipeline(List.of(new ProcessBuilder("echo", "piped"), new ProcessBuilder("cat")),
+                GROUP);
+        assertEquals("piped\n", Proc.read(pipe.get(1).getInputStream()));
+        for (Process p : pipe) {
+            assertEquals(0, p.waitFor());
+        }
+        // The options change nothing the JDK's API shows: output, exit value, the message of a failed exec.
+        Proc.Result r = Proc.run(new Optioned(provider, SESSION), Proc.sh("echo out; echo err >&2; exit 3"));
+        assertEquals(new Proc.Result(3, "out\n", "err\n"), r);
+        IOException jdk = assertThrows(IOException.class, () -> new ProcessBuilder("pidfd4j-no-such-program").start());
+        IOException ours = assertThrows(IOException.class,
+                () -> provider.start(new ProcessBuilder("pidfd4j-no-such-program"), GROUP));
+        assertEquals(jdk.getMessage(), ours.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")

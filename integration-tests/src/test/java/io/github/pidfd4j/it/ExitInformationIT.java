@@ -119,6 +119,10 @@ class ExitInformationIT {
         assertAll(
                 () -> assertEquals("exit: 6", with.behaviour().strip(), with::toString),
                 () -> assertEquals("true", with.evidenceOne("descriptor").get("pid"), with::toString),
+                // The agent's copy answered for its child: not a group leader (the application's copy would say "not ours").
+                () -> assertEquals("IllegalStateException", with.evidenceOne("tree").get("refused"), with::toString),
+                () -> assertEquals("true", with.evidenceOne("tree").get("notLeader"), with::toString),
+                () -> assertEquals("IllegalArgumentException", without.evidenceOne("tree").get("refused"), without::toString),
                 // The agent reaps its child; the kernel keeps the status for the application's pidfd (6.15+).
                 () -> assertEquals("6", with.evidenceOne("handle").get("exitValue"), with::toString),
                 () -> assertEquals("", with.stderr(), with::toString),

@@ -112,10 +112,19 @@ final class ChildCgroup {
      * {@link #kill()} reaches every one. False when the cgroup is gone already.
      */
     boolean terminate() throws IOException {
-        return Privileged.run(this::terminateNow);
+        return terminate(0);
     }
 
-    private Boolean terminateNow() throws IOException {
+    /**
+     * The same, but not to {@code skip} (a pid, or 0): the child, which destroy() signalled through its
+     * own pidfd already. The caller passes it only while pidfd4j has not reaped the child, so the pid is
+     * still the child's.
+     */
+    boolean terminate(int skip) throws IOException {
+        return Privileged.run(() -> terminateNow(skip));
+    }
+
+    private Boolean terminateNow(int skip) throws IOException {
         if (removed) {
             return false;
         }
@@ -126,6 +135,9 @@ final class ChildCgroup {
         List<int[]> opened = new ArrayList<>();  // pid, pidfd
         try {
             for (long pid : before) {
+                if (pid == skip) {
+                    continue;
+                }
                 int fd = LinuxNative.pidfd4j_pidfd_open((int) pid);
                 if (fd >= 0) {
                     opened.add(new int[] {(int) pid, fd});

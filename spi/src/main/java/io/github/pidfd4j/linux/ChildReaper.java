@@ -74,6 +74,13 @@ final class ChildReaper extends PidfdWatcher.Watch {
         }
     }
 
+    /** Whether the kernel reaps this child itself (CLONE_AUTOREAP): then no lock of ours holds its reap back. */
+    boolean reapedByTheKernelNow() {
+        synchronized (reapLock) {
+            return autoreaped;
+        }
+    }
+
     /** Hands the child to the watcher; from here on it is always reaped. */
     void watch() {
         PidfdWatcher.get().watch(this);

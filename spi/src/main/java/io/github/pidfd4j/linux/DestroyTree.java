@@ -125,7 +125,7 @@ final class DestroyTree {
 
     /** The spawn flags of a child that gets no cgroup of its own: the leader of a new process group. */
     static int groupFlags() {
-        return 0;  // TODO: SPAWN_NEW_PROCESS_GROUP once part 1 is merged
+        return LinuxNative.SPAWN_NEW_PROCESS_GROUP;  // a session would also drop the terminal: more than asked
     }
 
     /** The one DEBUG line: which way, and why not the cgroup. */

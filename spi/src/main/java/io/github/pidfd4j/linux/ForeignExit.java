@@ -17,10 +17,6 @@ final class ForeignExit {
     /** One pidfd per watched pid, shared by every caller until the exit. */
     private static final Map<Long, CompletableFuture<Integer>> WATCHED = new ConcurrentHashMap<>();
 
-    /** Zombie re-checks, when the kernel does not wake the watcher at the reap: 10 ms doubling to 1 s. */
-    private static final long FIRST_RETRY_NANOS = 10_000_000;
-    private static final long MAX_RETRY_NANOS = 1_000_000_000;
-
     private static final long SELF = ProcessHandle.current().pid();
 
     private ForeignExit() {
@@ -75,31 +71,15 @@ final class ForeignExit {
             LinuxNative.pidfd4j_close(fd);
             return raced.copy();
         }
-        PidfdWatcher.Watch watch = new PidfdWatcher.Watch(new PidfdHandle(fd)) {
-            private long retryNanos = FIRST_RETRY_NANOS;
-
+        PidfdWatcher.Watch watch = new NonChildWatch(new PidfdHandle(fd), pid) {
             @Override
             boolean onReadable() {
                 if (!isReaped(pidfd)) {
-                    return false;  // disarmed: the reap wakes it (EPOLLHUP, Linux 6.9+) or retryNanos
+                    return false;  // disarmed: the reap wakes it (EPOLLHUP, Linux 6.9+) or a retry
                 }
                 WATCHED.remove(pid, exited);
                 exited.complete(0);
                 return true;
-            }
-
-            @Override
-            long retryNanos() {
-                // Before Linux 6.9 the reap raises no event: look again, less and less often, as the
-                // JDK's own loop for a non-child does (without ever blocking the watcher).
-                long r = retryNanos;
-                retryNanos = Math.min(MAX_RETRY_NANOS, 2 * retryNanos);
-                return r;
-            }
-
-            @Override
-            String describe() {
-                return "pid " + pid;
             }
         };
         try {
@@ -112,15 +92,5 @@ final class ForeignExit {
             throw e;
         }
         return exited.copy();  // a copy: a caller completing or cancelling it cannot touch the others'
-    }
-
-    /**
-     * Readable means exited, but a zombie is alive for the JDK's handle until its parent reaps it
-     * (/proc/<pid> is still there), so it counts as gone only after the reap: signal 0 through the
-     * pidfd fails with ESRCH exactly then (0, or EPERM for another user's process, while it is a
-     * zombie). The pidfd names this process, never a pid's reuse.
-     */
-    private static boolean isReaped(PidfdHandle pidfd) {
-        return pidfd.signal(0) == LinuxNative.ESRCH;
     }
 }

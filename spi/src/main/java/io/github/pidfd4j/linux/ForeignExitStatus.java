@@ -15,9 +15,6 @@ import java.util.function.Function;
  */
 final class ForeignExitStatus {
 
-    /** Re-checks while the status is on its way or where the reap raises no event (before Linux 6.9). */
-    private static final long FIRST_RETRY_NANOS = 10_000_000;
-    private static final long MAX_RETRY_NANOS = 1_000_000_000;
     /** How long a status the kernel keeps (6.15+) may take to arrive after the reap (see ChildReaper). */
     private static final long STATUS_PENDING_LIMIT_NANOS = 1_000_000_000;
 
@@ -46,14 +43,14 @@ final class ForeignExitStatus {
         // that the handle names the pinned process, to clock-tick resolution (as the JDK's equals).
         Optional<Instant> handleStart = handle.info().startInstant();
         Optional<Instant> pinnedStart = ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
-        if (handleStart.isEmpty() || !handleStart.equals(pinnedStart) || isReaped(pidfd)) {
+        if (handleStart.isEmpty() || !handleStart.equals(pinnedStart) || NonChildWatch.isReaped(pidfd)) {
             pidfd.release();
             return gone(pid);  // gone, or another process has its pid by now: never watched as that one
         }
         CompletableFuture<long[]> exited = new CompletableFuture<>();
         Instant started = handleStart.get();
-        PidfdWatcher.Watch watch = new PidfdWatcher.Watch(pidfd) {
-            private long retryNanos = FIRST_RETRY_NANOS;
+        // Re-checked while the status is on its way, or where the reap raises no event (before 6.9).
+        PidfdWatcher.Watch watch = new NonChildWatch(pidfd, pid) {
             private long statusPendingSince;
 
             @Override
@@ -90,18 +87,6 @@ final class ForeignExitStatus {
                 }
                 return ExitInfo.UNKNOWN;
             }
-
-            @Override
-            long retryNanos() {
-                long r = retryNanos;
-                retryNanos = Math.min(MAX_RETRY_NANOS, 2 * retryNanos);
-                return r;
-            }
-
-            @Override
-            String describe() {
-                return "pid " + pid;
-            }
         };
         try {
             watcher.watch(watch);  // where epoll refuses it, a thread of its own waits (PidfdWatcher.waitAlone)
@@ -116,10 +101,5 @@ final class ForeignExitStatus {
     /** Gone already: nothing tells its status any more. */
     static CompletableFuture<long[]> gone(long pid) {
         return CompletableFuture.completedFuture(ExitInfo.UNKNOWN.toArray(pid));
-    }
-
-    /** Signal 0 through the pidfd fails with ESRCH exactly once the process is reaped (see ForeignExit). */
-    private static boolean isReaped(PidfdHandle pidfd) {
-        return pidfd.signal(0) == LinuxNative.ESRCH;
     }
 }

@@ -24,6 +24,8 @@ import java.nio.charset.Charset;
  *     Docker's default profile does with ENOSYS, and on architectures other than x86_64 and aarch64)</td></tr>
  * <tr><td>waitid(P_PIDFD)</td><td>5.4</td><td>no pidfd provider: the JDK spawns (so 5.4 is the minimum)</td></tr>
  * <tr><td>close_range</td><td>5.9</td><td>the child walks /proc/self/fd instead</td></tr>
+ * <tr><td>PIDFD_SIGNAL_PROCESS_GROUP</td><td>6.9</td><td>a group signal is kill(-pgid) under the reap lock, only
+ *     while the group's leader is unreaped ({@link GroupSignal})</td></tr>
  * <tr><td>EPOLLHUP on a pidfd at the reap</td><td>6.9</td><td>onExit() of a non-child re-checks, 10 ms
  *     doubling to 1 s ({@link ForeignExit})</td></tr>
  * <tr><td>PIDFD_GET_INFO</td><td>6.13</td><td>nothing: used only to read PIDFD_INFO_EXIT</td></tr>
@@ -42,7 +44,7 @@ import java.nio.charset.Charset;
 final class LinuxNative {
 
     /** Must equal PIDFD4J_ABI_VERSION in pidfd4j.c. */
-    static final int ABI_VERSION = 8;
+    static final int ABI_VERSION = 10;
 
     // Spawn paths and failure stages, the same values as in pidfd4j.c.
     static final int PATH_CLONE_PIDFD = 1;
@@ -59,10 +61,13 @@ final class LinuxNative {
      * which would defeat setuid programs). EINVAL off the clone3 path.
      */
     static final int SPAWN_AUTOKILL = 4;
+    /** setpgid(0, 0) in the child before exec: it leads a new process group (any kernel, every path). */
+    static final int SPAWN_NEW_PROCESS_GROUP = 8;
+    /** setsid() in the child before exec: it leads a new session, and so a new process group too. */
+    static final int SPAWN_NEW_SESSION = 16;
     /**
      * clone3 CLONE_INTO_CGROUP (Linux 5.7): the child is born in the cgroup v2 whose O_PATH directory
-     * descriptor the SpawnBlock's cgroup word holds. EINVAL off the clone3 path. (8 and 16 are the
-     * process group and session flags.)
+     * descriptor the SpawnBlock's cgroup word holds. EINVAL off the clone3 path.
      */
     static final int SPAWN_INTO_CGROUP = 32;
 
@@ -75,6 +80,11 @@ final class LinuxNative {
     static final int STAGE_SEND_SIGNAL = 7;  // the probe only
     static final int STAGE_WAITID = 8;       // the probe only
     static final int STAGE_EXIT_INFO = 9;    // the probe only: an autoreaped child's status
+    static final int STAGE_SETSID = 10;      // the child's setsid() (SPAWN_NEW_SESSION)
+    static final int STAGE_SETPGID = 11;     // the child's setpgid(0, 0) (SPAWN_NEW_PROCESS_GROUP)
+    static final int STAGE_PROBE_CHILD = 12; // the probe only: its child did not exit with PROBE_CHILD_EXIT
+    /** The exit code of a probe child that ran to its end (pidfd4j.c's PROBE_CHILD_EXIT). */
+    static final int PROBE_CHILD_EXIT = 97;
 
     // Linux constants, the same on every architecture.
     static final int WNOHANG = 1;
@@ -186,6 +196,15 @@ final class LinuxNative {
     static native int pidfd4j_exit_status(int pidfd, int[] status);
 
     static native int pidfd4j_send_signal(int pidfd, int sig);
+
+    /**
+     * pidfd_send_signal with PIDFD_SIGNAL_PROCESS_GROUP (Linux 6.9): every member of the process group
+     * whose id is the pidfd's pid. 0 or an errno; EINVAL on older kernels.
+     */
+    static native int pidfd4j_send_group_signal(int pidfd, int sig);
+
+    /** kill(-pgid, sig); 0 or an errno (EINVAL for pgid 0 and 1, which would not mean one group). */
+    static native int pidfd4j_kill_group(int pgid, int sig);
 
     static native int pidfd4j_poll(int pidfd, int timeoutMillis);
 

@@ -41,7 +41,8 @@ final class Pidfd {
      * Whether the clone3 tier is tried without being forced: only where its assembly entry has run in
      * the tests (x86_64). The aarch64 entry is built but has never run (no such machine to test on): off
      * there unless {@code -Dpidfd4j.spawnPath=clone3-pidfd} asks for it. A broken entry would crash the
-     * child before it reports anything, which the probe cannot tell from a child that ran.
+     * child before it reports anything; the probe sees that (its child must end with its own exit code),
+     * so such a tier fails the probe instead of every spawn, but what has never run stays off by default.
      */
     static final boolean CLONE3_BY_DEFAULT = "amd64".equals(System.getProperty("os.arch"));
 
@@ -122,8 +123,11 @@ final class Pidfd {
         return path.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** What probing one path found: 0 or an errno, the step that failed, whether the status was kept. */
-    record Probe(SpawnPath path, int flags, int err, int stage, boolean exitStatusKept) {
+    /**
+     * What probing one path found: 0 or an errno, the step that failed, whether the status was kept, and
+     * how the probe child ended (its exit code, 128 + a signal, or -1 when not known).
+     */
+    record Probe(SpawnPath path, int flags, int err, int stage, boolean exitStatusKept, int childEnd) {
 
         boolean succeeded() {
             return err == 0;
@@ -131,6 +135,12 @@ final class Pidfd {
 
         /** Which step failed and how, e.g. "clone(CLONE_PIDFD) failed with errno 1 (Operation not permitted)". */
         String failure() {
+            if (stage == LinuxNative.STAGE_PROBE_CHILD) {
+                // Not a refused syscall: the clone worked, but its child did not run to its end.
+                return "the probe child did not run to its end: it ended with " + childEnd
+                        + (childEnd > 128 ? " (killed by signal " + (childEnd - 128) + ")" : "")
+                        + " instead of exit code " + LinuxNative.PROBE_CHILD_EXIT;
+            }
             return step() + " failed with " + describe(err);
         }
 
@@ -172,9 +182,9 @@ final class Pidfd {
     }
 
     private static Probe probeOnce(SpawnPath path, int flags) {
-        int[] out = new int[2];  // exit status kept, stage
+        int[] out = new int[3];  // exit status kept, stage, how the probe child ended
         int err = LinuxNative.pidfd4j_probe(nativePath(path), flags, out);
-        return new Probe(path, flags, err, out[1], out[0] == 1);
+        return new Probe(path, flags, err, out[1], out[0] == 1, out[2]);
     }
 
     private static boolean isUnsupported(int err) {

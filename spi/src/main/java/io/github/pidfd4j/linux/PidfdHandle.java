@@ -51,6 +51,22 @@ final class PidfdHandle {
         }
     }
 
+    /**
+     * Sends a signal to the process group whose id is the process's pid, through the descriptor
+     * (PIDFD_SIGNAL_PROCESS_GROUP, Linux 6.9+). Returns 0 or an errno: EBADF once the descriptor is
+     * gone, ESRCH when the group has no member left, EINVAL on older kernels.
+     */
+    int signalGroup(int sig) {
+        if (!acquire()) {
+            return LinuxNative.EBADF;
+        }
+        try {
+            return LinuxNative.pidfd4j_send_group_signal(fd, sig);
+        } finally {
+            release();
+        }
+    }
+
     @Override
     public String toString() {
         return "pidfd " + fd;

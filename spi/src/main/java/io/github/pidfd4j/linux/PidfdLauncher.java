@@ -258,6 +258,7 @@ final class PidfdLauncher {
         // the clone kills and reaps the child and becomes an IOException.
         try {
             PidfdProcess process = new PidfdProcess(pid, new PidfdHandle(pidfd), stdin, stdout, stderr,
+                    (flags & (LinuxNative.SPAWN_NEW_PROCESS_GROUP | LinuxNative.SPAWN_NEW_SESSION)) != 0,
                     cgroup == null ? null : cgroup.created());
             if ((flags & (LinuxNative.SPAWN_AUTOREAP | LinuxNative.SPAWN_AUTOKILL)) != 0) {
                 process.reaper().reapedByTheKernel();  // no waitid will find it: its exit comes through the pidfd

@@ -88,7 +88,13 @@ public final class PidfdProcessProvider implements ProcessProvider {
         ensureAvailable();
         int nativePath = Pidfd.nativePath(spawnPath());
         return start(pb, new Redirect[] {pb.redirectInput(), pb.redirectOutput(), pb.redirectError()}, null,
-                nativePath, ParentDeath.flags(options.killOnParentDeath(), nativePath), options);
+                nativePath, ParentDeath.flags(options.killOnParentDeath(), nativePath) | groupFlags(options), options);
+    }
+
+    /** The spawn flags (LinuxNative.SPAWN_*) of the process group and session options. */
+    private static int groupFlags(SpawnOptions options) {
+        return (options.newProcessGroup() ? LinuxNative.SPAWN_NEW_PROCESS_GROUP : 0)
+                | (options.newSession() ? LinuxNative.SPAWN_NEW_SESSION : 0);
     }
 
     /**
@@ -153,7 +159,7 @@ public final class PidfdProcessProvider implements ProcessProvider {
         Objects.requireNonNull(builders, "builders");
         ensureAvailable();
         int nativePath = Pidfd.nativePath(spawnPath());
-        int flags = ParentDeath.flags(options.killOnParentDeath(), nativePath);
+        int flags = ParentDeath.flags(options.killOnParentDeath(), nativePath) | groupFlags(options);  // each stage its own group
         int numBuilders = builders.size();
         List<Process> processes = new ArrayList<>(numBuilders);
         FileDescriptor prevOutput = null;  // read end of the previous stage's stdout

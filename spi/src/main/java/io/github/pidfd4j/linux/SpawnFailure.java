@@ -71,6 +71,11 @@ final class SpawnFailure {
         return internal("Bad file descriptor", errno);
     }
 
+    /** A failed step in the child that the JDK never takes (no JDK wording to follow): named, on every JDK. */
+    private static IOException child(String what, int errno) {
+        return new IOException(what + ", error: " + errno + " (" + LinuxNative.strerror(errno) + ")");
+    }
+
     private static IOException format(String what, int errno, String internalDetail) {
         String detail = LinuxNative.strerror(errno);
         return new IOException(JDK25_FORMAT
@@ -86,6 +91,10 @@ final class SpawnFailure {
             return pipe(errno);
         }
         switch (stage) {
+            case LinuxNative.STAGE_SETSID:  // options the JDK lacks: the message names the step
+                return child("setsid failed", errno);
+            case LinuxNative.STAGE_SETPGID:
+                return child("setpgid failed", errno);
             case LinuxNative.STAGE_FDS:
             case LinuxNative.STAGE_CHDIR:
             case LinuxNative.STAGE_EXEC:

@@ -120,10 +120,25 @@ class SpawnFlagsTest {
                 IOException e = assertThrows(IOException.class, () -> PidfdLauncher.start(path, flag,
                         new String[] {"true"}, null, null, INHERIT, false, null), "path " + path + ", flag " + flag);
                 assertTrue(e.getMessage().contains(String.valueOf(LinuxNative.EINVAL)), e.getMessage());
-                int[] out = new int[2];
+                int[] out = new int[3];
                 assertEquals(LinuxNative.EINVAL, LinuxNative.pidfd4j_probe(path, flag, out), "probe: path " + path);
                 assertEquals(LinuxNative.STAGE_CLONE, out[1]);
             }
+        }
+    }
+
+    @Test
+    void aProbeChildThatWorksEndsWithItsOwnExitCode() {
+        // The probe tells a child that ran to its end (exit 97) from one that crashed on the way;
+        // ProviderSelectionTest kills it on the way and sees every path refused.
+        assumeTrue(Pidfd.isAvailable());
+        for (int path : new int[] {LinuxNative.PATH_CLONE3, LinuxNative.PATH_CLONE_PIDFD, LinuxNative.PATH_CLONE_THEN_PIDFD_OPEN}) {
+            int[] out = new int[3];
+            int err = LinuxNative.pidfd4j_probe(path, 0, out);
+            if (err != 0) {
+                continue;  // refused here (a seccomp filter): ProviderSelectionTest covers the fallback
+            }
+            assertEquals(LinuxNative.PROBE_CHILD_EXIT, out[2], "probe child's end, path " + path);
         }
     }
 }

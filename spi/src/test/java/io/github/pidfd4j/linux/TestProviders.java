@@ -24,6 +24,23 @@ public final class TestProviders {
         return Pidfd.autokillSupported();
     }
 
+    /** Whether this kernel has pidfd_send_signal's PIDFD_SIGNAL_PROCESS_GROUP (Linux 6.9+), as pidfd4j's probe found. */
+    public static boolean groupSignalThroughPidfd() {
+        return GroupSignal.pidfdFlagSupported();
+    }
+
+    /**
+     * A group signal the way kernels before 6.9 get it, kill(-pgid) under the reap lock, on any kernel:
+     * true when sent (GroupSignal.SENT); throws as ProcessTree does otherwise.
+     */
+    public static boolean signalGroupWithoutPidfd(Process process, int sig) {
+        int r = GroupSignal.send(process, sig, false);
+        if (r == GroupSignal.NOT_OURS || r == GroupSignal.NOT_A_LEADER) {
+            throw new IllegalArgumentException("GroupSignal answered " + r + " for " + process);
+        }
+        return r == GroupSignal.SENT;
+    }
+
     /** Processes the watcher still waits for. */
     public static int watched() {
         return PidfdWatcher.get().size();

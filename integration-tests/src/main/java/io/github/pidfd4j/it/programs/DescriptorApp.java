@@ -2,6 +2,7 @@ package io.github.pidfd4j.it.programs;
 
 import io.github.pidfd4j.ExitInfo;
 import io.github.pidfd4j.ProcessDescriptor;
+import io.github.pidfd4j.ProcessTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A program that, having pidfd4j-spi on its class path, asks {@link ProcessDescriptor#duplicate} for a
  * process it started with {@link ProcessBuilder} (under the agent: the agent's process, in another
- * class loader; without it, a JDK process, which is refused), and {@link ExitInfo#of(ProcessHandle)}
+ * class loader; without it, a JDK process, which is refused), {@link ProcessTree#destroyGroup} for it (refused
+ * either way, for a different reason), and {@link ExitInfo#of(ProcessHandle)}
  * for that process's handle.
  */
 public final class DescriptorApp {
@@ -24,6 +26,14 @@ public final class DescriptorApp {
             Evidence.print("descriptor", "pid", fdinfo.contains("Pid:\t" + p.pid() + "\n"));
         } catch (IllegalArgumentException e) {
             Evidence.print("descriptor", "refused", e.getMessage().replace(' ', '_'));
+        }
+        try {
+            // The agent's children lead no group of their own: refused as such (IllegalStateException),
+            // which shows the agent's copy was asked; a JDK child is not pidfd4j's (IllegalArgumentException).
+            Evidence.print("tree", "sent", ProcessTree.destroyGroup(p));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            Evidence.print("tree", "refused", e.getClass().getSimpleName(), "notLeader",
+                    e.getMessage().contains("not spawned as the leader"));
         }
         var byHandle = ExitInfo.of(p.toHandle());
         p.getOutputStream().close();
