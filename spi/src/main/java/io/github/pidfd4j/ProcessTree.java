@@ -3,6 +3,7 @@ package io.github.pidfd4j;
 import io.github.pidfd4j.linux.ChildCgroups;
 import io.github.pidfd4j.linux.GroupSignal;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
@@ -142,6 +143,16 @@ public final class ProcessTree {
      * @throws IllegalArgumentException when the {@code "pidfd"} provider did not start {@code process}
      */
     public static Optional<Path> cgroup(Process process) {
+        Objects.requireNonNull(process, "process");
+        if (!ChildCgroups.isOurs(process) && isTheAgents(process)) {
+            String dir;
+            try {
+                dir = (String) fromAgent("cgroup", new Class<?>[] {Process.class}, process);
+            } catch (IOException e) {  // the agent's cgroup() declares none
+                throw new UncheckedIOException(e);
+            }
+            return dir == null ? Optional.empty() : Optional.of(Path.of(dir));
+        }
         return Optional.ofNullable(ChildCgroups.directory(ours(process)));
     }
 
@@ -161,7 +172,7 @@ public final class ProcessTree {
      * @throws IOException when the kernel refuses the write
      */
     public static boolean destroyCgroupForcibly(Process process) throws IOException {
-        return ChildCgroups.destroy(ours(process), true);
+        return destroyCgroup(process, true);
     }
 
     /**
@@ -178,15 +189,50 @@ public final class ProcessTree {
      * @throws IOException when {@code cgroup.procs} cannot be read
      */
     public static boolean destroyCgroup(Process process) throws IOException {
-        return ChildCgroups.destroy(ours(process), false);
+        return destroyCgroup(process, false);
+    }
+
+    private static boolean destroyCgroup(Process process, boolean force) throws IOException {
+        Objects.requireNonNull(process, "process");
+        if (!ChildCgroups.isOurs(process) && isTheAgents(process)) {
+            return (Boolean) fromAgent("destroyCgroup", new Class<?>[] {Process.class, boolean.class}, process, force);
+        }
+        return ChildCgroups.destroy(ours(process), force);
+    }
+
+    private static boolean isTheAgents(Process process) {
+        return AGENT_MODULE.equals(process.getClass().getModule().getName());
     }
 
     private static Process ours(Process process) {
-        Objects.requireNonNull(process, "process");
         if (!ChildCgroups.isOurs(process)) {
-            throw new IllegalArgumentException(process.getClass().getName() + " was not started by the \"pidfd\""
-                    + " process provider: it has no cgroup of pidfd4j's");
+            throw new IllegalArgumentException(process.getClass().getName() + " was not started by pidfd4j "
+                    + "(neither the pidfd provider nor the pidfd4j agent): it has no cgroup of pidfd4j's");
         }
         return process;
+    }
+
+    /** Calls the agent's {@code ProcessTreeLookup} method of that name; its exceptions come through as they are. */
+    private static Object fromAgent(String name, Class<?>[] types, Object... args) throws IOException {
+        Method method;
+        try {
+            Class<?> lookup = Class.forName(AGENT_LOOKUP, true, args[0].getClass().getClassLoader());
+            method = lookup.getMethod(name, types);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this pidfd4j agent offers no cgroups (an older agent?)", e);
+        }
+        try {
+            return method.invoke(null, args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;  // IllegalArgumentException, IllegalStateException, UnsupportedOperationException
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("the pidfd4j agent failed on " + name, e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("the pidfd4j agent's " + name + " is not accessible", e);
+        }
     }
 }

@@ -69,6 +69,43 @@ class DestroyTreeIT {
         assertEquals(t.jvmCgroup, t.cgroup, "in the JVM's own cgroup, as with the JDK");
     }
 
+    /** A program with pidfd4j-spi on its class path asks ProcessTree about the agent's child: the agent's copy answers. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void processTreeReachesTheAgentsCgroup(Jdk jdk) throws Exception {
+        String[] nativeAccess = jdk.feature() >= 22 ? new String[] {"--enable-native-access=ALL-UNNAMED"} : new String[0];
+        Jvm.Result with = Jvm.on(jdk).agent().option(PROPERTY).option(nativeAccess).libs("pidfd4j-spi")
+                .main("CgroupTreeApp").run();
+        Jvm.Result without = Jvm.on(jdk).agent().option(nativeAccess).libs("pidfd4j-spi").main("CgroupTreeApp").run();
+        for (Jvm.Result r : List.of(with, without)) {
+            Map<String, String> tree = r.evidenceOne("tree");
+            strays.add(Long.parseLong(tree.get("child")));
+            for (String d : tree.get("descendants").split(",")) {
+                strays.add(Long.parseLong(d));
+            }
+        }
+        String cgroup = with.evidenceOne("tree").get("cgroup");
+        System.out.printf("[pidfd4j-it] %s CgroupTreeApp under the agent: %s %s%n", jdk, with.evidenceOne("tree"),
+                with.evidenceOne("kill"));
+        if (cgroup.equals("none")) {
+            // No cgroup per child on this machine: the agent's copy still answered (no own cgroup).
+            assertEquals("IllegalStateException", with.evidenceOne("kill").get("refused"), with::toString);
+        } else {
+            leftBehind = Path.of(cgroup);
+            assertEquals("true", with.evidenceOne("kill").get("sent"), with::toString);
+            assertEquals("137", with.evidenceOne("exit").get("value"), with::toString);
+            List<Long> tree = new ArrayList<>();
+            for (String d : with.evidenceOne("tree").get("descendants").split(",")) {
+                tree.add(Long.parseLong(d));
+            }
+            assertTrue(poll(BOUND_MILLIS, () -> tree.stream().allMatch(DestroyTreeIT::gone)), with::toString);
+            assertEquals("true", with.evidenceOne("cgroup").get("removed"), with::toString);
+        }
+        assertEquals("", with.stderr(), with::toString);
+        assertEquals("none", without.evidenceOne("tree").get("cgroup"), without::toString);
+        assertEquals("IllegalStateException", without.evidenceOne("kill").get("refused"), without::toString);
+    }
+
     private record Tree(String output, long child, List<Long> descendants, String cgroup, String jvmCgroup,
                         String exit) {
         @Override
