@@ -140,7 +140,7 @@ public final class ProcessTree {
      * exists: until the child has been reaped and every process in the cgroup has exited. Empty for a
      * child spawned without that option.
      *
-     * @throws IllegalArgumentException when the {@code "pidfd"} provider did not start {@code process}
+     * @throws IllegalArgumentException when pidfd4j (the {@code "pidfd"} provider or the agent) did not start {@code process}
      */
     public static Optional<Path> cgroup(Process process) {
         Objects.requireNonNull(process, "process");
@@ -166,7 +166,7 @@ public final class ProcessTree {
      *
      * @return true when the signal was sent; false when the cgroup is gone already (the child was reaped
      *         and every process in it had exited)
-     * @throws IllegalArgumentException when the {@code "pidfd"} provider did not start {@code process}
+     * @throws IllegalArgumentException when pidfd4j (the {@code "pidfd"} provider or the agent) did not start {@code process}
      * @throws IllegalStateException when {@code process} was spawned without a new cgroup of its own
      * @throws UnsupportedOperationException when the kernel has no {@code cgroup.kill} (older than 5.14)
      * @throws IOException when the kernel refuses the write
@@ -184,7 +184,7 @@ public final class ProcessTree {
      * it are not signalled; {@link #destroyCgroupForcibly(Process)} reaches every one.
      *
      * @return true when the cgroup was there to signal; false when it is gone already
-     * @throws IllegalArgumentException when the {@code "pidfd"} provider did not start {@code process}
+     * @throws IllegalArgumentException when pidfd4j (the {@code "pidfd"} provider or the agent) did not start {@code process}
      * @throws IllegalStateException when {@code process} was spawned without a new cgroup of its own
      * @throws IOException when {@code cgroup.procs} cannot be read
      */
