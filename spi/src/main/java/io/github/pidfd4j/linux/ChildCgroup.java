@@ -250,6 +250,17 @@ final class ChildCgroup {
             return LinuxNative.EPOLLPRI;  // EPOLLIN is always set on a kernfs file
         }
 
+        /**
+         * After a change that left processes in the cgroup the watcher disarms the watch this long; a change
+         * meanwhile still wakes it (kernfs raises EPOLLERR with EPOLLPRI, which epoll cannot mask). Where
+         * epoll refuses the watch, {@link PidfdWatcher#waitAlone} reads the file this often instead (it is
+         * always readable), until the cgroup is empty.
+         */
+        @Override
+        long retryNanos() {
+            return 100_000_000;
+        }
+
         @Override
         boolean onReadable() {
             int populated = LinuxNative.pidfd4j_cgroup_populated(pidfd.fd());  // also re-arms EPOLLPRI

@@ -81,7 +81,10 @@ final class PidfdLauncher {
         return start(path, flags, null, cmdarray, environment, dir, redirects, redirectErrorStream, links);
     }
 
-    /** The same, the child born in the cgroup of {@code cgroup} (null: the JVM's own), which this spawn opens and closes. */
+    /**
+     * The same, the child born in the cgroup of {@code cgroup} (null: the JVM's own), which this spawn
+     * opens and closes.
+     */
     static Process start(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment,
                          String dir, Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
@@ -98,8 +101,8 @@ final class PidfdLauncher {
         return process;
     }
 
-    static Process launch(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment, String dir,
-                                  Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+    static Process launch(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment,
+                          String dir, Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
         if (!Privileged.isSecurityManagerPresent()) {
             return startChecked(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
@@ -127,9 +130,9 @@ final class PidfdLauncher {
         }
     }
 
-    private static Process startChecked(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment, String dir,
-                                        Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
-            throws IOException {
+    private static Process startChecked(int path, int flags, CgroupPlacement cgroup, String[] cmdarray,
+                                        Map<String, String> environment, String dir, Redirect[] redirects,
+                                        boolean redirectErrorStream, FileDescriptor[] links) throws IOException {
         Redirect[] r = redirects != null ? redirects : new Redirect[] {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
         boolean[] linked = {links != null && links[0] != null, links != null && links[1] != null, false};
 
@@ -195,7 +198,8 @@ final class PidfdLauncher {
      * Spawns; once it returns normally the child runs and the watcher owns it. The child's ends of
      * new pipes ({@code closeMask}) are closed whatever happens.
      */
-    private static PidfdProcess spawn(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment, String dir,
+    private static PidfdProcess spawn(int path, int flags, CgroupPlacement cgroup, String[] cmdarray,
+                                      Map<String, String> environment, String dir,
                                       int[] childFds, int closeMask, boolean redirectErrorStream,
                                       OutputStream stdin, InputStream stdout, InputStream stderr) throws IOException {
         flags = Pidfd.withRequestedAutoreap(path, flags);
@@ -214,7 +218,8 @@ final class PidfdLauncher {
             List<byte[]> candidates = PathSearch.candidates(cmdarray[0], CHARSET, environment == null);
             byte[][] envp = environment == null ? null : JdkEnvironment.block(environment);
             byte[] cwd = dir == null ? null : dir.getBytes(CHARSET);
-            block = new SpawnBlock(argv, candidates, envp, cwd, childFds, closeMask, flags, cgroup == null ? 0 : cgroup.fd());
+            block = new SpawnBlock(argv, candidates, envp, cwd, childFds, closeMask, flags,
+                    cgroup == null ? 0 : cgroup.fd());
             if ((flags & LinuxNative.SPAWN_KILL_ON_PARENT_DEATH) != 0) {
                 // PR_SET_PDEATHSIG fires when the thread that cloned ends: clone from one that lives as long as the JVM.
                 handOver = ParentDeathSpawner.request(path, block.bytes, redirectErrorStream ? 1 : 0, out);

@@ -104,8 +104,9 @@ public final class PidfdProcessProvider implements ProcessProvider {
     @SuppressWarnings("removal")  // the SecurityManager checks of JDK 17
     private Process start(ProcessBuilder pb, Redirect[] redirects, FileDescriptor[] links, int nativePath, int flags,
                           SpawnOptions options) throws IOException {
-        CgroupPlacement cgroup = options.isDefault() ? null : CgroupPlacement.of(options.cgroup().orElse(null),
-                options.newCgroupParent().orElse(null), nativePath);
+        // Only a cgroup option loads the cgroup classes.
+        CgroupPlacement cgroup = options.cgroup().isEmpty() && options.newCgroupParent().isEmpty() ? null
+                : CgroupPlacement.of(options.cgroup().orElse(null), options.newCgroupParent().orElse(null), nativePath);
         String[] cmdarray = pb.command().toArray(new String[0]);
         for (String arg : cmdarray) {
             if (arg == null) {

@@ -24,7 +24,10 @@ final class PidfdWatcher {
     private static final long SPURIOUS_RETRY_NANOS = 10_000_000;
     private static final int BATCH = 64;
 
-    /** Something waited for through a descriptor: a pidfd, or a cgroup.events file ({@link ChildCgroup.Watch}). Called only on the watcher thread. */
+    /**
+     * Something waited for through a descriptor: a pidfd, or a cgroup.events file
+     * ({@link ChildCgroup.Watch}). Called only on the watcher thread.
+     */
     abstract static class Watch {
         final PidfdHandle pidfd;
         long key;
