@@ -252,7 +252,8 @@ final class ChildCgroup {
 
         /**
          * After a change that left processes in the cgroup the watcher disarms the watch this long; a change
-         * meanwhile still wakes it (kernfs raises EPOLLERR with EPOLLPRI, which epoll cannot mask). Where
+         * meanwhile is not lost: the file reports EPOLLPRI until it is read again, so the re-arm (a
+         * level-triggered EPOLL_CTL_MOD polls the file) finds it. Where
          * epoll refuses the watch, {@link PidfdWatcher#waitAlone} reads the file this often instead (it is
          * always readable), until the cgroup is empty.
          */
