@@ -37,6 +37,9 @@ public final class ResourceLimitProbe {
             }
         } else {
             List<FileInputStream> taken = new ArrayList<>();
+            try (FileInputStream warm = new FileInputStream("/dev/null")) {
+                firstLost(List.of(warm));  // loads the NIO classes and library now, while a descriptor is free
+            }
             try {
                 while (true) {
                     taken.add(new FileInputStream("/dev/null"));
@@ -48,6 +51,16 @@ public final class ResourceLimitProbe {
             for (int free = 0; free <= 12 && !taken.isEmpty(); free++) {
                 for (ProcessProvider p : contenders) {
                     out.append("nofile-").append(free).append(' ').append(p.spawnPath()).append(' ').append(attempt(p)).append('\n');
+                    // Nothing may close (or replace) a descriptor it does not own: the taken ones must still
+                    // be the same open /dev/null. Checked after each attempt, so a culprit is named.
+                    int lost = firstLost(taken);
+                    if (lost >= 0) {
+                        out.append("lost ").append(p.spawnPath()).append(" nofile-").append(free)
+                                .append(": descriptor ").append(lost).append(" of ").append(taken.size())
+                                .append(" taken before the attempts is no longer an open /dev/null\n");
+                        System.out.print(out);
+                        System.exit(3);  // the rest would run with a descriptor table someone else changed
+                    }
                 }
                 taken.remove(taken.size() - 1).close();
             }
@@ -56,6 +69,18 @@ public final class ResourceLimitProbe {
             }
             System.out.print(out);
         }
+    }
+
+    /** The index of the first stream whose descriptor is closed or now names something else, or -1. */
+    private static int firstLost(List<FileInputStream> taken) {
+        for (int i = 0; i < taken.size(); i++) {
+            try {
+                taken.get(i).getChannel().position();  // lseek: EBADF if closed, ESPIPE if now a pipe
+            } catch (IOException e) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static String attempt(ProcessProvider provider) {
