@@ -24,6 +24,9 @@
  *   PIDFD_GET_INFO                   6.13   nothing: used only to read PIDFD_INFO_EXIT
  *   PIDFD_INFO_EXIT                  6.15   a child reaped by someone else reports exit value 0 (the
  *                                           probe tells which: exit_status_kept)
+ *   clone3(CLONE_INTO_CGROUP)        5.7    SPAWN_INTO_CGROUP fails the spawn (EINVAL): the Java side
+ *                                           refuses a cgroup option off clone3 before it gets here
+ *   cgroup.kill                      5.14   Java writes it; ProcessTree says what is missing
  *   CLONE_AUTOREAP, _PIDFD_AUTOKILL  7.1    clone3 flags (SPAWN_AUTOREAP, SPAWN_AUTOKILL), probed on first
  *                                           use: without them waitid reaps, and kill-on-parent-death
  *                                           uses PR_SET_PDEATHSIG; AUTOKILL also needs CAP_SYS_ADMIN
@@ -50,7 +53,7 @@
 #include <unistd.h>
 
 /* Bumped whenever a signature below changes; the Java side refuses a library with another value. */
-#define PIDFD4J_ABI_VERSION 9
+#define PIDFD4J_ABI_VERSION 10
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -93,12 +96,17 @@ _Static_assert(sizeof(struct pidfd4j_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
 /* clone3-only flags of Linux 7.1 (include/uapi/linux/sched.h); u64, above what clone's int can hold. */
 #define PIDFD4J_CLONE_AUTOREAP       (1ULL << 34)
 #define PIDFD4J_CLONE_PIDFD_AUTOKILL (1ULL << 36)
+/* Linux 5.7: clone3 places the child in the cgroup whose directory fd is clone_args.cgroup. */
+#define PIDFD4J_CLONE_INTO_CGROUP    0x200000000ULL
 
-/* struct clone_args up to tls (CLONE_ARGS_SIZE_VER0, Linux 5.3); the size tells the kernel the version. */
+/* struct clone_args up to cgroup (CLONE_ARGS_SIZE_VER2, Linux 5.7); the size passed tells the kernel the
+ * version: VER0 (64, up to tls, Linux 5.3) unless the cgroup field is used. */
 struct pidfd4j_clone_args {
     uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+    uint64_t set_tid, set_tid_size, cgroup;
 };
-_Static_assert(sizeof(struct pidfd4j_clone_args) == 64, "CLONE_ARGS_SIZE_VER0");
+_Static_assert(sizeof(struct pidfd4j_clone_args) == 88, "CLONE_ARGS_SIZE_VER2");
+#define PIDFD4J_CLONE_ARGS_SIZE_VER0 64
 
 /* Spawn flags (the spawn block's flags word); the values are LinuxNative's too. Any other bit: EINVAL. */
 #define SPAWN_KILL_ON_PARENT_DEATH 1  /* PR_SET_PDEATHSIG(SIGKILL) in the child, then a check that the JVM still lives */
@@ -107,9 +115,10 @@ _Static_assert(sizeof(struct pidfd4j_clone_args) == 64, "CLONE_ARGS_SIZE_VER0");
                                          SPAWN_AUTOREAP; EINVAL on the clone paths */
 #define SPAWN_NEW_PROCESS_GROUP    8  /* setpgid(0, 0) in the child: it leads a new process group */
 #define SPAWN_NEW_SESSION         16  /* setsid() in the child: it leads a new session and a new process group */
-/* The header's reserved int32 is for the cgroup options (issue 10, part 2), not a flag bit. */
+#define SPAWN_INTO_CGROUP         32  /* clone3 CLONE_INTO_CGROUP (Linux 5.7) into the cgroup whose O_PATH fd is
+                                         the header's cgroup_fd (0 without this flag); EINVAL on the clone paths */
 #define SPAWN_KNOWN_FLAGS (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_AUTOREAP | SPAWN_AUTOKILL | SPAWN_NEW_PROCESS_GROUP \
-                           | SPAWN_NEW_SESSION)
+                           | SPAWN_NEW_SESSION | SPAWN_INTO_CGROUP)
 
 /* Where a failed spawn or probe failed; the values are LinuxNative's too. */
 #define STAGE_CLONE       1
@@ -511,7 +520,7 @@ long pidfd4j_clone3(struct pidfd4j_clone_args *args, size_t size, int (*fn)(void
 static int check_flags(int path, int flags) {
     if ((flags & ~SPAWN_KNOWN_FLAGS) != 0)
         return EINVAL;
-    if ((flags & (SPAWN_AUTOREAP | SPAWN_AUTOKILL)) != 0 && path != PATH_CLONE3)
+    if ((flags & (SPAWN_AUTOREAP | SPAWN_AUTOKILL | SPAWN_INTO_CGROUP)) != 0 && path != PATH_CLONE3)
         return EINVAL;  /* only clone3 has them */
     return 0;
 }
@@ -526,7 +535,9 @@ static uint64_t clone3_flags(int spawn_flags) {
     return f;
 }
 
-static pid_t clone_child(int path, int spawn_flags, int (*fn)(void *), void *arg, int *pidfd, int *stage, int *err) {
+/* cgroup_fd: with SPAWN_INTO_CGROUP, an O_PATH directory fd of the cgroup v2 the child is born in. */
+static pid_t clone_child(int path, int spawn_flags, int cgroup_fd, int (*fn)(void *), void *arg, int *pidfd,
+                         int *stage, int *err) {
     char *stack = child_stack(err);
     if (stack == NULL) {
         *stage = STAGE_STACK;
@@ -547,7 +558,14 @@ static pid_t clone_child(int path, int spawn_flags, int (*fn)(void *), void *arg
         ca.exit_signal = 0;                        /* as on the clone paths: see above */
         ca.stack = (uint64_t) (uintptr_t) (stack + page);  /* above the guard page; the kernel adds the size */
         ca.stack_size = CHILD_STACK_SIZE;
-        long r = pidfd4j_clone3(&ca, sizeof ca, child_entry, &req);
+        size_t size = PIDFD4J_CLONE_ARGS_SIZE_VER0;  /* what every clone3 kernel (5.3+) reads */
+        if ((spawn_flags & SPAWN_INTO_CGROUP) != 0) {
+            /* Born in the cgroup: no moment in the JVM's, nothing to move (and no race) afterwards. */
+            ca.flags |= PIDFD4J_CLONE_INTO_CGROUP;
+            ca.cgroup = (uint64_t) cgroup_fd;
+            size = sizeof ca;
+        }
+        long r = pidfd4j_clone3(&ca, size, child_entry, &req);
         pid = r < 0 ? -1 : (pid_t) r;
         clone_err = r < 0 ? (int) -r : 0;
     } else {
@@ -588,7 +606,7 @@ static pid_t clone_child(int path, int spawn_flags, int (*fn)(void *), void *arg
  * out: [0] pid, [1] pidfd on success; [2] stage, [3] errno on failure.
  * Returns 0 once the program runs, -1 when it could not be started (the child is reaped then).
  */
-static int pidfd4j_spawn(int path, int flags, char *const *candidates, char **argv, char **shargv,
+static int pidfd4j_spawn(int path, int flags, int cgroup_fd, char *const *candidates, char **argv, char **shargv,
                          char *const *envp, const char *cwd, const int *fds, int redirect_err,
                          int *out) {
     struct child_args a = {
@@ -602,7 +620,7 @@ static int pidfd4j_spawn(int path, int flags, char *const *candidates, char **ar
         .stage = 0, .err = 0,
     };
     int pidfd = -1, stage = STAGE_CLONE, err = check_flags(path, flags);
-    pid_t pid = err != 0 ? -1 : clone_child(path, flags, child_main, &a, &pidfd, &stage, &err);
+    pid_t pid = err != 0 ? -1 : clone_child(path, flags, cgroup_fd, child_main, &a, &pidfd, &stage, &err);
     for (int i = 0; i < 3; i++)
         if ((fds[3] & (1 << i)) != 0)
             close(fds[i]);
@@ -693,12 +711,12 @@ static int pidfd4j_probe(int path, int flags, int *exit_status_kept, int *child_
     *exit_status_kept = 0;
     *child_end = -1;
     *stage = 0;
-    if ((flags & (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_NEW_PROCESS_GROUP | SPAWN_NEW_SESSION)) != 0
+    if ((flags & (SPAWN_KILL_ON_PARENT_DEATH | SPAWN_NEW_PROCESS_GROUP | SPAWN_NEW_SESSION | SPAWN_INTO_CGROUP)) != 0
             || check_flags(path, flags) != 0) {
         *stage = STAGE_CLONE;  /* the probe child runs no child_main: only clone flags make sense */
         return EINVAL;
     }
-    pid_t pid = clone_child(path, flags, probe_child, NULL, &pidfd, stage, &err);
+    pid_t pid = clone_child(path, flags, -1, probe_child, NULL, &pidfd, stage, &err);
     if (pid < 0)
         return err;
     if ((flags & (SPAWN_AUTOREAP | SPAWN_AUTOKILL)) != 0) {
@@ -829,6 +847,41 @@ static int pidfd4j_dup_cloexec(int fd) {
     return d >= 0 ? d : -errno;
 }
 
+/*
+ * An O_PATH directory descriptor (what clone3's CLONE_INTO_CGROUP takes), close-on-exec from birth;
+ * -errno on failure (ENOTDIR, ENOENT, EACCES...).
+ */
+static int pidfd4j_open_directory(const char *path) {
+    int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
+}
+
+/* A read-only descriptor (for cgroup.events), close-on-exec from birth; -errno on failure. */
+static int pidfd4j_open_read(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
+}
+
+/*
+ * Whether a cgroup's cgroup.events (fd, from pidfd4j_open_read) says "populated 1": 1, 0, or -errno
+ * (ENODEV once the cgroup is removed). Read from offset 0 each time, which also re-arms its poll:
+ * kernfs reports EPOLLPRI on the file until it is read again after a change. Never blocks.
+ */
+static int pidfd4j_cgroup_populated(int fd) {
+    char buf[256];
+    ssize_t n;
+    do {
+        n = pread(fd, buf, sizeof buf - 1, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    buf[n] = '\0';
+    const char *p = strstr(buf, "populated ");
+    if (p == NULL || (p != buf && p[-1] != '\n'))
+        return -EINVAL;  /* not a cgroup.events file */
+    return p[10] == '1' ? 1 : 0;
+}
+
 static int pidfd4j_pipe(int32_t *fds) {
     return pipe2(fds, O_CLOEXEC) == 0 ? 0 : errno;
 }
@@ -896,7 +949,8 @@ struct spawn_header {
     int32_t fds[3];       /* what the child gets on 0, 1, 2; -1 leaves the JVM's */
     int32_t close_mask;   /* which of fds[] the parent closes after the spawn (its ends of new pipes) */
     int32_t flags;        /* SPAWN_* */
-    int32_t reserved;     /* 0 (for a cgroup fd later); anything else: EINVAL */
+    int32_t cgroup_fd;    /* with SPAWN_INTO_CGROUP: the cgroup's O_PATH directory fd (the caller's, left
+                             open); without it: 0, anything else is EINVAL */
     int64_t argv;         /* offset of a 0-terminated array of string offsets */
     int64_t shargv;       /* "/bin/sh", <slot the child sets>, argv[1..], 0 */
     int64_t candidates;   /* the PATH candidates, 0-terminated */
@@ -958,10 +1012,11 @@ static jint JNICALL jni_spawn(JNIEnv *env, jclass c, jint path, jbyteArray block
     } else {
         (*env)->GetByteArrayRegion(env, block, 0, len, (jbyte *) mem);
         /* Every string must end inside the block: its last byte is a NUL. */
-        if (h.reserved == 0 && mem[len - 1] == '\0' && relocate(mem, len, h.argv) && relocate(mem, len, h.shargv)
+        int cgroup_ok = (h.flags & SPAWN_INTO_CGROUP) != 0 ? h.cgroup_fd >= 0 : h.cgroup_fd == 0;
+        if (cgroup_ok && mem[len - 1] == '\0' && relocate(mem, len, h.argv) && relocate(mem, len, h.shargv)
                 && relocate(mem, len, h.candidates) && (h.envp == 0 || relocate(mem, len, h.envp))
                 && (h.cwd == 0 || (h.cwd >= (int64_t) sizeof h && h.cwd < len))) {
-            rc = pidfd4j_spawn(path, h.flags, (char *const *) (mem + h.candidates), (char **) (mem + h.argv),
+            rc = pidfd4j_spawn(path, h.flags, h.cgroup_fd, (char *const *) (mem + h.candidates), (char **) (mem + h.argv),
                                (char **) (mem + h.shargv),
                                h.envp == 0 ? NULL : (char *const *) (mem + h.envp),
                                h.cwd == 0 ? NULL : mem + h.cwd, fds, redirect_err, result);
@@ -1028,6 +1083,41 @@ static jint JNICALL jni_pidfd_open(JNIEnv *env, jclass c, jint pid) {
 static jint JNICALL jni_dup_cloexec(JNIEnv *env, jclass c, jint fd) {
     (void) env; (void) c;
     return pidfd4j_dup_cloexec(fd);
+}
+
+/* path: NUL-terminated bytes (the Java side appends the NUL); -errno on failure. */
+static jint JNICALL jni_open(JNIEnv *env, jclass c, jbyteArray path, jint directory) {
+    (void) c;
+    jsize n = (*env)->GetArrayLength(env, path);
+    if (n < 1)
+        return -EINVAL;
+    char *p = malloc((size_t) n);
+    if (p == NULL)
+        return -ENOMEM;
+    (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *) p);
+    int r = p[n - 1] != '\0' ? -EINVAL : directory ? pidfd4j_open_directory(p) : pidfd4j_open_read(p);
+    free(p);
+    return r;
+}
+
+/* rmdir(2) of a NUL-terminated path (an empty cgroup): 0 or an errno (EBUSY while populated). */
+static jint JNICALL jni_rmdir(JNIEnv *env, jclass c, jbyteArray path) {
+    (void) c;
+    jsize n = (*env)->GetArrayLength(env, path);
+    if (n < 1)
+        return EINVAL;
+    char *p = malloc((size_t) n);
+    if (p == NULL)
+        return ENOMEM;
+    (*env)->GetByteArrayRegion(env, path, 0, n, (jbyte *) p);
+    int r = p[n - 1] != '\0' ? EINVAL : rmdir(p) == 0 ? 0 : errno;
+    free(p);
+    return r;
+}
+
+static jint JNICALL jni_cgroup_populated(JNIEnv *env, jclass c, jint fd) {
+    (void) env; (void) c;
+    return pidfd4j_cgroup_populated(fd);
 }
 
 static jint JNICALL jni_pipe(JNIEnv *env, jclass c, jintArray fds) {
@@ -1110,6 +1200,9 @@ static const JNINativeMethod methods[] = {
     {"pidfd4j_pidfd_open", "(I)I", (void *) jni_pidfd_open},
     {"pidfd4j_dup_cloexec", "(I)I", (void *) jni_dup_cloexec},
     {"pidfd4j_pipe", "([I)I", (void *) jni_pipe},
+    {"pidfd4j_open", "([BI)I", (void *) jni_open},
+    {"pidfd4j_cgroup_populated", "(I)I", (void *) jni_cgroup_populated},
+    {"pidfd4j_rmdir", "([B)I", (void *) jni_rmdir},
     {"pidfd4j_close", "(I)I", (void *) jni_close},
     {"pidfd4j_epoll_create", "()I", (void *) jni_epoll_create},
     {"pidfd4j_epoll_ctl", "(IIIIJ)I", (void *) jni_epoll_ctl},

@@ -1,9 +1,14 @@
 package io.github.pidfd4j;
 
+import io.github.pidfd4j.linux.ChildCgroups;
 import io.github.pidfd4j.linux.GroupSignal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Signals to a child together with its descendants, where {@link Process#destroy()} reaches the child
@@ -31,6 +36,21 @@ import java.util.Objects;
  * has exited and its exit is known (e.g. {@link Process#onExit()} completed) the group can no longer
  * be signalled safely and these methods return {@code false} on every kernel, even if members are
  * left. For trees whose leader may exit first (a shell that starts a daemon and returns), use a cgroup.
+ *
+ * <p><b>A cgroup per child.</b> A child spawned with {@link SpawnOptions#withNewCgroup(Path)} is born in
+ * a cgroup v2 of its own, and so is everything it starts, whatever group or session they make for
+ * themselves (leaving it needs write access to another cgroup). {@link #destroyCgroupForcibly(Process)}
+ * kills them all at once through {@code cgroup.kill} (Linux 5.14): however many times they forked, with
+ * no pid read and no race, and also after the child itself has exited, for as long as processes are
+ * left in its cgroup.
+ *
+ * <pre>{@code
+ * Path parent = Path.of("/sys/fs/cgroup/my-service/jobs");  // a cgroup v2 directory this JVM may write
+ * Process p = ProcessProviders.byName("pidfd").orElseThrow()
+ *         .start(new ProcessBuilder("sh", "-c", "make -j8"), SpawnOptions.defaults().withNewCgroup(parent));
+ * ...
+ * ProcessTree.destroyCgroupForcibly(p);  // make, every compiler, every shell it started
+ * }</pre>
  */
 public final class ProcessTree {
 
@@ -112,6 +132,107 @@ public final class ProcessTree {
                     e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("this pidfd4j agent cannot signal process groups (an older agent?)", e);
+        }
+    }
+
+    /**
+     * The cgroup pidfd4j created for {@code process} ({@link SpawnOptions#withNewCgroup(Path)}), while it
+     * exists: until the child has been reaped and every process in the cgroup has exited. Empty for a
+     * child spawned without that option.
+     *
+     * @throws IllegalArgumentException when pidfd4j (the {@code "pidfd"} provider or the agent) did not start {@code process}
+     */
+    public static Optional<Path> cgroup(Process process) {
+        Objects.requireNonNull(process, "process");
+        if (!ChildCgroups.isOurs(process) && isTheAgents(process)) {
+            String dir;
+            try {
+                dir = (String) fromAgent("cgroup", new Class<?>[] {Process.class}, process);
+            } catch (IOException e) {  // the agent's cgroup() declares none
+                throw new UncheckedIOException(e);
+            }
+            return dir == null ? Optional.empty() : Optional.of(Path.of(dir));
+        }
+        return Optional.ofNullable(ChildCgroups.directory(ours(process)));
+    }
+
+    /**
+     * Kills (SIGKILL) every process in the cgroup pidfd4j created for {@code process}
+     * ({@link SpawnOptions#withNewCgroup(Path)}), and in every cgroup below it, by writing "1" to its
+     * {@code cgroup.kill} (Linux 5.14): the child and all its descendants, however often they forked,
+     * with no pid read. It works after the child itself has exited too, for as long as processes are left
+     * in the cgroup. The processes are dead when the kernel has delivered the signals, a moment after this
+     * returns; pidfd4j removes the cgroup once they have all exited.
+     *
+     * @return true when the signal was sent; false when the cgroup is gone already (the child was reaped
+     *         and every process in it had exited)
+     * @throws IllegalArgumentException when pidfd4j (the {@code "pidfd"} provider or the agent) did not start {@code process}
+     * @throws IllegalStateException when {@code process} was spawned without a new cgroup of its own
+     * @throws UnsupportedOperationException when the kernel has no {@code cgroup.kill} (older than 5.14)
+     * @throws IOException when the kernel refuses the write
+     */
+    public static boolean destroyCgroupForcibly(Process process) throws IOException {
+        return destroyCgroup(process, true);
+    }
+
+    /**
+     * Sends SIGTERM to every process in the cgroup pidfd4j created for {@code process}
+     * ({@link SpawnOptions#withNewCgroup(Path)}), so that each may end cleanly. The kernel has no
+     * {@code cgroup.kill} for other signals, so they are sent one by one, each through a pidfd opened for a
+     * pid of {@code cgroup.procs} and checked to be still in the cgroup after it was opened: a recycled pid
+     * is never signalled. A process forked while this runs may be missed, and processes in cgroups below
+     * it are not signalled; {@link #destroyCgroupForcibly(Process)} reaches every one.
+     *
+     * @return true when the cgroup was there to signal; false when it is gone already
+     * @throws IllegalArgumentException when pidfd4j (the {@code "pidfd"} provider or the agent) did not start {@code process}
+     * @throws IllegalStateException when {@code process} was spawned without a new cgroup of its own
+     * @throws IOException when {@code cgroup.procs} cannot be read
+     */
+    public static boolean destroyCgroup(Process process) throws IOException {
+        return destroyCgroup(process, false);
+    }
+
+    private static boolean destroyCgroup(Process process, boolean force) throws IOException {
+        Objects.requireNonNull(process, "process");
+        if (!ChildCgroups.isOurs(process) && isTheAgents(process)) {
+            return (Boolean) fromAgent("destroyCgroup", new Class<?>[] {Process.class, boolean.class}, process, force);
+        }
+        return ChildCgroups.destroy(ours(process), force);
+    }
+
+    private static boolean isTheAgents(Process process) {
+        return AGENT_MODULE.equals(process.getClass().getModule().getName());
+    }
+
+    private static Process ours(Process process) {
+        if (!ChildCgroups.isOurs(process)) {
+            throw new IllegalArgumentException(process.getClass().getName() + " was not started by pidfd4j "
+                    + "(neither the pidfd provider nor the pidfd4j agent): it has no cgroup of pidfd4j's");
+        }
+        return process;
+    }
+
+    /** Calls the agent's {@code ProcessTreeLookup} method of that name; its exceptions come through as they are. */
+    private static Object fromAgent(String name, Class<?>[] types, Object... args) throws IOException {
+        Method method;
+        try {
+            Class<?> lookup = Class.forName(AGENT_LOOKUP, true, args[0].getClass().getClassLoader());
+            method = lookup.getMethod(name, types);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this pidfd4j agent offers no cgroups (an older agent?)", e);
+        }
+        try {
+            return method.invoke(null, args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;  // IllegalArgumentException, IllegalStateException, UnsupportedOperationException
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("the pidfd4j agent failed on " + name, e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("the pidfd4j agent's " + name + " is not accessible", e);
         }
     }
 }

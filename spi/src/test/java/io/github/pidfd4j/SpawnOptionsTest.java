@@ -71,6 +71,31 @@ class SpawnOptionsTest {
         assertEquals("SpawnOptions[killOnParentDeath=true, newProcessGroup=true, newSession=true]", all.toString());
     }
 
+    /** The cgroup options: one replaces the other, null clears, equality and toString include them. */
+    @Test
+    void cgroupOptionsReplaceEachOther() {
+        SpawnOptions d = SpawnOptions.defaults();
+        Path a = Path.of("/sys/fs/cgroup/a");
+        SpawnOptions given = d.withCgroup(a);
+        SpawnOptions fresh = d.withNewCgroup(a);
+        assertEquals(a, given.cgroup().orElseThrow());
+        assertTrue(given.newCgroupParent().isEmpty());
+        assertEquals(a, fresh.newCgroupParent().orElseThrow());
+        assertTrue(fresh.cgroup().isEmpty());
+        assertTrue(d.cgroup().isEmpty() && d.newCgroupParent().isEmpty());
+        assertEquals(fresh, given.withNewCgroup(a), "the one replaces the other");
+        assertEquals(given, fresh.withCgroup(a));
+        assertNotEquals(given, fresh);
+        assertEquals(d, given.withCgroup(null));
+        assertEquals(d, fresh.withNewCgroup(null));
+        assertSame(given, given.withCgroup(Path.of("/sys/fs/cgroup/a")));
+        assertFalse(given.isDefault());
+        assertEquals(given.hashCode(), d.withCgroup(Path.of("/sys/fs/cgroup/a")).hashCode());
+        assertEquals("SpawnOptions[killOnParentDeath=true, newProcessGroup=false, newSession=false, cgroup=/sys/fs/cgroup/a]", given.withKillOnParentDeath(true).toString());
+        assertEquals("SpawnOptions[killOnParentDeath=false, newProcessGroup=false, newSession=false, newCgroup=/sys/fs/cgroup/a]", fresh.toString());
+        assertEquals(a, fresh.withKillOnParentDeath(true).newCgroupParent().orElseThrow(), "kept by the other wither");
+    }
+
     /** The JDK cannot honour the option: it says so, names it, points to pidfd, and starts nothing. */
     @Test
     void jdkProviderRejectsWhatItCannotHonour(@TempDir Path dir) {

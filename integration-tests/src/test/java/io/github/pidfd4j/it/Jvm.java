@@ -177,6 +177,11 @@ final class Jvm {
             fail("no line \"" + line + "\" from " + command + "\nstdout:\n" + out.text() + "\nstderr:\n" + err.text());
         }
 
+        /** What the JVM printed so far, while it runs on (exit code -1). */
+        Result sofar() {
+            return new Result(command, -1, out.text(), err.text(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        }
+
         void send(String line) throws IOException {
             OutputStream in = process.getOutputStream();
             in.write((line + "\n").getBytes(StandardCharsets.UTF_8));

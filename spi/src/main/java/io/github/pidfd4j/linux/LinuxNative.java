@@ -31,6 +31,10 @@ import java.nio.charset.Charset;
  * <tr><td>PIDFD_GET_INFO</td><td>6.13</td><td>nothing: used only to read PIDFD_INFO_EXIT</td></tr>
  * <tr><td>PIDFD_INFO_EXIT</td><td>6.15</td><td>a child reaped by someone else reports exit value 0 (the
  *     probe tells which: {@link Pidfd#exitStatusKept()})</td></tr>
+ * <tr><td>clone3(CLONE_INTO_CGROUP)</td><td>5.7</td><td>a spawn with a cgroup option fails with an
+ *     IOException that names it ({@link CgroupPlacement})</td></tr>
+ * <tr><td>cgroup.kill</td><td>5.14</td><td>{@code ProcessTree.destroyCgroupForcibly} fails with an
+ *     UnsupportedOperationException that names it</td></tr>
  * <tr><td>CLONE_AUTOREAP, CLONE_PIDFD_AUTOKILL</td><td>7.1</td><td>clone3 flags, probed on first use only
  *     ({@link Pidfd#autoreapSupported()}, {@link Pidfd#autokillSupported()}): without them children are
  *     reaped through waitid (autoreap is off by default, {@code -Dpidfd4j.autoreap=true}), and
@@ -40,7 +44,7 @@ import java.nio.charset.Charset;
 final class LinuxNative {
 
     /** Must equal PIDFD4J_ABI_VERSION in pidfd4j.c. */
-    static final int ABI_VERSION = 9;
+    static final int ABI_VERSION = 10;
 
     // Spawn paths and failure stages, the same values as in pidfd4j.c.
     static final int PATH_CLONE_PIDFD = 1;
@@ -61,6 +65,11 @@ final class LinuxNative {
     static final int SPAWN_NEW_PROCESS_GROUP = 8;
     /** setsid() in the child before exec: it leads a new session, and so a new process group too. */
     static final int SPAWN_NEW_SESSION = 16;
+    /**
+     * clone3 CLONE_INTO_CGROUP (Linux 5.7): the child is born in the cgroup v2 whose O_PATH directory
+     * descriptor the SpawnBlock's cgroup word holds. EINVAL off the clone3 path.
+     */
+    static final int SPAWN_INTO_CGROUP = 32;
 
     static final int STAGE_CLONE = 1;
     static final int STAGE_PIDFD_OPEN = 2;
@@ -83,6 +92,7 @@ final class LinuxNative {
     static final int CLD_KILLED = 2;
     static final int CLD_DUMPED = 3;
     static final int EPOLLIN = 1;
+    static final int EPOLLPRI = 2;
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLL_CTL_DEL = 2;
     static final int EPOLL_CTL_MOD = 3;
@@ -100,6 +110,10 @@ final class LinuxNative {
     static final int EINVAL = 22;
     static final int ENODATA = 61;
     static final int ENOSYS = 38;
+    static final int EACCES = 13;
+    static final int EBUSY = 16;
+    static final int ENODEV = 19;
+    static final int ENOTDIR = 20;
 
     private static final Throwable UNAVAILABILITY_CAUSE = load();
 
@@ -200,6 +214,18 @@ final class LinuxNative {
     static native int pidfd4j_dup_cloexec(int fd);
 
     static native int pidfd4j_pipe(int[] fds);
+
+    /**
+     * open(2) of a NUL-terminated path, close-on-exec from birth: {@code O_PATH | O_DIRECTORY} when
+     * {@code directory} is 1 (a cgroup for CLONE_INTO_CGROUP), else {@code O_RDONLY}. The fd or -errno.
+     */
+    static native int pidfd4j_open(byte[] path, int directory);
+
+    /** 1 or 0 as the cgroup.events file open on fd says "populated", or -errno; re-arms its EPOLLPRI. */
+    static native int pidfd4j_cgroup_populated(int fd);
+
+    /** rmdir(2) of a NUL-terminated path: 0 or an errno (EBUSY: a cgroup still populated). */
+    static native int pidfd4j_rmdir(byte[] path);
 
     static native int pidfd4j_close(int fd);
 

@@ -62,15 +62,20 @@ public final class ParentDeath {
         }
     }
 
+    /** A system property, read as pidfd4j's own work (see {@link #booleanProperty}). */
+    static String property(String name) {
+        return Privileged.isSecurityManagerPresent()
+                ? Privileged.get(() -> System.getProperty(name))  // not on the common path: no lambda linked there
+                : System.getProperty(name);
+    }
+
     /**
      * Reads a boolean property as {@code true} or {@code false} (case and surrounding blanks ignored);
      * anything else counts as unset, with a warning. Read where the JDK 17 SecurityManager may deny it
      * to the application's frames, so read as pidfd4j's own work.
      */
     static boolean booleanProperty(String name) {
-        String value = Privileged.isSecurityManagerPresent()
-                ? Privileged.get(() -> System.getProperty(name))  // not on the common path: no lambda linked there
-                : System.getProperty(name);
+        String value = property(name);
         if (value == null) {
             return false;
         }

@@ -1,5 +1,6 @@
 package io.github.pidfd4j.linux;
 
+import io.github.pidfd4j.SpawnOptions;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,12 @@ final class PidfdLauncher {
             : Charset.defaultCharset();
 
     private static final byte[] BIN_SH = "/bin/sh".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * -Dpidfd4j.destroyTree, read once, on the first spawn (the name is a constant: SpawnOptions is not
+     * loaded for it). Only when true is {@link DestroyTree} loaded.
+     */
+    static final boolean DESTROY_TREE = ParentDeath.booleanProperty(SpawnOptions.DESTROY_TREE_PROPERTY);
 
     static {
         // Load the failure path now: out of descriptors (EMFILE), its class file could not be opened
@@ -71,26 +78,42 @@ final class PidfdLauncher {
     static Process start(int path, int flags, String[] cmdarray, Map<String, String> environment, String dir,
                          Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
+        return start(path, flags, null, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+    }
+
+    /**
+     * The same, the child born in the cgroup of {@code cgroup} (null: the JVM's own), which this spawn
+     * opens and closes.
+     */
+    static Process start(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment,
+                         String dir, Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+            throws IOException {
+        if (DESTROY_TREE) {
+            // Its own class: loaded (with the cgroup classes) only when the property asks for it.
+            return DestroyTree.start(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream,
+                    links);
+        }
         Object events = ProcessEvents.beforeSpawn();  // null unless a Flight Recorder exists: the usual case
-        Process process = launch(path, flags, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        Process process = launch(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
         if (events != null) {
             ProcessEvents.afterSpawn(events, process, path, cmdarray, dir);
         }
         return process;
     }
 
-    private static Process launch(int path, int flags, String[] cmdarray, Map<String, String> environment, String dir,
-                                  Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
+    static Process launch(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment,
+                          String dir, Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
         if (!Privileged.isSecurityManagerPresent()) {
-            return startChecked(path, flags, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+            return startChecked(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
         }
         // JDK 17 with a SecurityManager: the application's frames must be allowed to open the redirect
         // files, in the JDK's order and with the JDK's exception (what FileInputStream/FileOutputStream
         // check); everything else is pidfd4j's own work, done with its own permissions, as ProcessImpl does.
         Redirect[] r = redirects != null ? redirects : new Redirect[] {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
         checkRedirects(r, redirectErrorStream, links);
-        return Privileged.run(() -> startChecked(path, flags, cmdarray, environment, dir, redirects, redirectErrorStream, links));
+        return Privileged.run(() -> startChecked(path, flags, cgroup, cmdarray, environment, dir, redirects,
+                redirectErrorStream, links));
     }
 
     @SuppressWarnings("removal")
@@ -107,9 +130,9 @@ final class PidfdLauncher {
         }
     }
 
-    private static Process startChecked(int path, int flags, String[] cmdarray, Map<String, String> environment, String dir,
-                                        Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
-            throws IOException {
+    private static Process startChecked(int path, int flags, CgroupPlacement cgroup, String[] cmdarray,
+                                        Map<String, String> environment, String dir, Redirect[] redirects,
+                                        boolean redirectErrorStream, FileDescriptor[] links) throws IOException {
         Redirect[] r = redirects != null ? redirects : new Redirect[] {Redirect.PIPE, Redirect.PIPE, Redirect.PIPE};
         boolean[] linked = {links != null && links[0] != null, links != null && links[1] != null, false};
 
@@ -154,8 +177,8 @@ final class PidfdLauncher {
                     LinuxNative.fdSet(links[1], parentFds[1]);  // the next stage's stdin
                 }
                 // Nothing may fail after this returns: the child runs and its streams are handed out.
-                Process process = spawn(path, flags, cmdarray, environment, dir, slots.childFds, slots.takePipedMask(),
-                        redirectErrorStream, stdin, stdout, stderr);
+                Process process = spawn(path, flags, cgroup, cmdarray, environment, dir, slots.childFds,
+                        slots.takePipedMask(), redirectErrorStream, stdin, stdout, stderr);
                 slots.parentEndsHandedOut();
                 return process;
             } catch (Throwable t) {
@@ -175,7 +198,8 @@ final class PidfdLauncher {
      * Spawns; once it returns normally the child runs and the watcher owns it. The child's ends of
      * new pipes ({@code closeMask}) are closed whatever happens.
      */
-    private static PidfdProcess spawn(int path, int flags, String[] cmdarray, Map<String, String> environment, String dir,
+    private static PidfdProcess spawn(int path, int flags, CgroupPlacement cgroup, String[] cmdarray,
+                                      Map<String, String> environment, String dir,
                                       int[] childFds, int closeMask, boolean redirectErrorStream,
                                       OutputStream stdin, InputStream stdout, InputStream stderr) throws IOException {
         flags = Pidfd.withRequestedAutoreap(path, flags);
@@ -183,6 +207,10 @@ final class PidfdLauncher {
         int[] out = new int[4];  // pid, pidfd; or stage, errno
         ParentDeathSpawner.Request handOver = null;
         try {
+            if (cgroup != null) {
+                cgroup.open();  // creates the child's own cgroup, if asked; closed below whatever happens
+                flags |= LinuxNative.SPAWN_INTO_CGROUP;
+            }
             byte[][] argv = new byte[cmdarray.length][];
             for (int i = 0; i < argv.length; i++) {
                 argv[i] = cmdarray[i].getBytes(CHARSET);
@@ -190,7 +218,8 @@ final class PidfdLauncher {
             List<byte[]> candidates = PathSearch.candidates(cmdarray[0], CHARSET, environment == null);
             byte[][] envp = environment == null ? null : JdkEnvironment.block(environment);
             byte[] cwd = dir == null ? null : dir.getBytes(CHARSET);
-            block = new SpawnBlock(argv, candidates, envp, cwd, childFds, closeMask, flags);
+            block = new SpawnBlock(argv, candidates, envp, cwd, childFds, closeMask, flags,
+                    cgroup == null ? 0 : cgroup.fd());
             if ((flags & LinuxNative.SPAWN_KILL_ON_PARENT_DEATH) != 0) {
                 // PR_SET_PDEATHSIG fires when the thread that cloned ends: clone from one that lives as long as the JVM.
                 handOver = ParentDeathSpawner.request(path, block.bytes, redirectErrorStream ? 1 : 0, out);
@@ -201,12 +230,29 @@ final class PidfdLauncher {
                     LinuxNative.pidfd4j_close(childFds[i]);
                 }
             }
+            if (cgroup != null) {
+                cgroup.close();
+                cgroup.spawnFailed();
+            }
             throw t;
         }
 
-        int rc = handOver != null ? ParentDeathSpawner.spawn(handOver)
-                : LinuxNative.pidfd4j_spawn(path, block.bytes, redirectErrorStream ? 1 : 0, out);
+        int rc;
+        try {
+            rc = handOver != null ? ParentDeathSpawner.spawn(handOver)
+                    : LinuxNative.pidfd4j_spawn(path, block.bytes, redirectErrorStream ? 1 : 0, out);
+        } finally {
+            if (cgroup != null) {
+                cgroup.close();  // the child, if any, was born in it: the descriptor has done its work
+            }
+        }
         if (rc != 0) {
+            if (cgroup != null) {
+                cgroup.spawnFailed();  // nothing runs in a cgroup it created: the failed child is reaped
+                if (out[2] == LinuxNative.STAGE_CLONE) {
+                    throw cgroup.cloneFailed(out[3]);
+                }
+            }
             throw SpawnFailure.ofStage(out[2], out[3]);
         }
         int pid = out[0];
@@ -217,7 +263,8 @@ final class PidfdLauncher {
         // the clone kills and reaps the child and becomes an IOException.
         try {
             PidfdProcess process = new PidfdProcess(pid, new PidfdHandle(pidfd), stdin, stdout, stderr,
-                    (flags & (LinuxNative.SPAWN_NEW_PROCESS_GROUP | LinuxNative.SPAWN_NEW_SESSION)) != 0);
+                    (flags & (LinuxNative.SPAWN_NEW_PROCESS_GROUP | LinuxNative.SPAWN_NEW_SESSION)) != 0,
+                    cgroup == null ? null : cgroup.created());
             if ((flags & (LinuxNative.SPAWN_AUTOREAP | LinuxNative.SPAWN_AUTOKILL)) != 0) {
                 process.reaper().reapedByTheKernel();  // no waitid will find it: its exit comes through the pidfd
             }
@@ -227,6 +274,9 @@ final class PidfdLauncher {
             LinuxNative.pidfd4j_send_signal(pidfd, LinuxNative.SIGKILL);
             LinuxNative.pidfd4j_waitid(pidfd, LinuxNative.WEXITED, new int[3], null);
             LinuxNative.pidfd4j_close(pidfd);
+            if (cgroup != null) {
+                cgroup.spawnFailed();
+            }
             throw new IOException("pid " + pid + " started but could not be watched, so it was killed: " + t, t);
         }
     }
@@ -238,8 +288,8 @@ final class PidfdLauncher {
      */
     private static final class SpawnBlock {
         /**
-         * int fds[3], int closeMask, int flags (LinuxNative.SPAWN_*), int reserved (0), then the offsets
-         * of argv, shargv, candidates, envp, cwd.
+         * int fds[3], int closeMask, int flags (LinuxNative.SPAWN_*), int cgroupFd (with SPAWN_INTO_CGROUP,
+         * the cgroup's O_PATH descriptor; else 0), then the offsets of argv, shargv, candidates, envp, cwd.
          */
         static final int HEADER_SIZE = 64;
         private static final int CWD_SLOT = 56;
@@ -247,7 +297,7 @@ final class PidfdLauncher {
         final byte[] bytes;
 
         SpawnBlock(byte[][] argv, List<byte[]> candidates, byte[][] envp, byte[] cwd, int[] childFds, int closeMask,
-                   int flags) {
+                   int flags, int cgroupFd) {
             long size = HEADER_SIZE + 8L * ((argv.length + 1) + (argv.length + 2) + (candidates.size() + 1)
                     + (envp == null ? 0 : envp.length + 1));
             size += BIN_SH.length + 1 + (cwd == null ? 0 : cwd.length + 1);
@@ -264,7 +314,7 @@ final class PidfdLauncher {
             int envpAt = candidatesAt + 8 * (candidates.size() + 1);
             int stringsAt = envpAt + (envp == null ? 0 : 8 * (envp.length + 1));
             b.putInt(childFds[0]).putInt(childFds[1]).putInt(childFds[2]).putInt(closeMask);
-            b.putInt(flags).putInt(0);  // reserved: must be 0
+            b.putInt(flags).putInt(cgroupFd);
             b.putLong(argvAt).putLong(shargvAt).putLong(candidatesAt).putLong(envp == null ? 0 : envpAt);
             b.position(stringsAt);  // strings first, recording where each went
 

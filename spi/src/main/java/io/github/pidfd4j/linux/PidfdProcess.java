@@ -24,9 +24,18 @@ final class PidfdProcess extends Process {
     /** Whether the child was spawned as the leader of a new process group (or session), whose id is its pid. */
     private final boolean groupLeader;
 
+    /** The cgroup pidfd4j created for this child (SpawnOptions.withNewCgroup), or null. */
+    private final ChildCgroup cgroup;
+
     PidfdProcess(int pid, PidfdHandle pidfd, OutputStream stdin, InputStream stdout, InputStream stderr,
                  boolean groupLeader) {
+        this(pid, pidfd, stdin, stdout, stderr, groupLeader, null);
+    }
+
+    PidfdProcess(int pid, PidfdHandle pidfd, OutputStream stdin, InputStream stdout, InputStream stderr,
+                 boolean groupLeader, ChildCgroup cgroup) {
         this.groupLeader = groupLeader;
+        this.cgroup = cgroup;
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -62,6 +71,18 @@ final class PidfdProcess extends Process {
         if (listed) {
             LiveChildren.remove(this);
         }
+        if (cgroup != null) {
+            try {
+                cgroup.childReaped(reaper.pid());  // removed now if empty, else once its last process has exited
+            } catch (RuntimeException e) {  // never keep the exit from being recorded
+                Log.logger().log(System.Logger.Level.WARNING, "pidfd4j: cannot clean up " + cgroup, e);
+            }
+        }
+    }
+
+    /** The cgroup pidfd4j created for this child, or null. */
+    ChildCgroup cgroup() {
+        return cgroup;
     }
 
     ChildReaper reaper() {
@@ -138,14 +159,40 @@ final class PidfdProcess extends Process {
     }
 
     private void destroy(boolean force) {
+        int sig = force ? LinuxNative.SIGKILL : LinuxNative.SIGTERM;
+        // -Dpidfd4j.destroyTree=true with a group and no cgroup: the group signal reaches the child too
+        // (once: a handler of SIGTERM must not run twice). Else, or when it could not be sent:
+        boolean treeSignalled = PidfdLauncher.DESTROY_TREE && cgroup == null && groupLeader
+                && GroupSignal.send(this, sig) == GroupSignal.SENT;
         // Through the pidfd: it names this child and no other, even if its pid were reused, and after
         // the reap it is closed, so there is no window for killing a stranger.
-        if (exit.now() == null) {
-            reaper.pidfd().signal(force ? LinuxNative.SIGKILL : LinuxNative.SIGTERM);
+        if (!treeSignalled && exit.now() == null) {
+            reaper.pidfd().signal(sig);
+        }
+        if (PidfdLauncher.DESTROY_TREE && cgroup != null) {
+            destroyCgroup(force);
         }
         try { stdin.close(); } catch (IOException ignored) { }
         try { stdout.close(); } catch (IOException ignored) { }
         try { stderr.close(); } catch (IOException ignored) { }
+    }
+
+    /**
+     * -Dpidfd4j.destroyTree=true, a child in its own cgroup: after the child itself, every other process
+     * in the cgroup: SIGKILL to all through cgroup.kill, or SIGTERM to each (through pidfds, see
+     * ChildCgroup), the child skipped while it is unreaped (it had its signal). Also after the child
+     * was reaped, while processes are left in the cgroup.
+     */
+    private void destroyCgroup(boolean force) {
+        try {
+            if (force) {
+                cgroup.kill();
+            } else {
+                cgroup.terminate(exit.now() == null ? reaper.pid() : 0);
+            }
+        } catch (IOException | RuntimeException e) {  // destroy() throws nothing: the child itself was signalled
+            Log.logger().log(System.Logger.Level.DEBUG, "pidfd4j: cannot signal the processes of " + cgroup, e);
+        }
     }
 
     @Override

@@ -79,13 +79,16 @@ public final class PidfdProcessProvider implements ProcessProvider {
 
     @Override
     public Process start(ProcessBuilder pb) throws IOException {
-        return start(pb, false, 0);
+        return start(pb, SpawnOptions.defaults());
     }
 
     @Override
     public Process start(ProcessBuilder pb, SpawnOptions options) throws IOException {
         Objects.requireNonNull(pb, "pb");
-        return start(pb, options.killOnParentDeath(), groupFlags(options));
+        ensureAvailable();
+        int nativePath = Pidfd.nativePath(spawnPath());
+        return start(pb, new Redirect[] {pb.redirectInput(), pb.redirectOutput(), pb.redirectError()}, null,
+                nativePath, ParentDeath.flags(options.killOnParentDeath(), nativePath) | groupFlags(options), options);
     }
 
     /** The spawn flags (LinuxNative.SPAWN_*) of the process group and session options. */
@@ -94,17 +97,16 @@ public final class PidfdProcessProvider implements ProcessProvider {
                 | (options.newSession() ? LinuxNative.SPAWN_NEW_SESSION : 0);
     }
 
-    private Process start(ProcessBuilder pb, boolean killOnParentDeath, int groupFlags) throws IOException {
-        ensureAvailable();
-        int nativePath = Pidfd.nativePath(spawnPath());
-        return start(pb, new Redirect[] {pb.redirectInput(), pb.redirectOutput(), pb.redirectError()}, null,
-                nativePath, ParentDeath.flags(killOnParentDeath, nativePath) | groupFlags);
-    }
-
-    /** ProcessBuilder.start(Redirect[]), with the spawn itself through a pidfd. */
+    /**
+     * ProcessBuilder.start(Redirect[]), with the spawn itself through a pidfd. The cgroup options are
+     * checked first (IllegalArgumentException, UnsupportedOperationException: nothing is started).
+     */
     @SuppressWarnings("removal")  // the SecurityManager checks of JDK 17
-    private Process start(ProcessBuilder pb, Redirect[] redirects, FileDescriptor[] links, int nativePath, int flags)
-            throws IOException {
+    private Process start(ProcessBuilder pb, Redirect[] redirects, FileDescriptor[] links, int nativePath, int flags,
+                          SpawnOptions options) throws IOException {
+        // Only a cgroup option loads the cgroup classes.
+        CgroupPlacement cgroup = options.cgroup().isEmpty() && options.newCgroupParent().isEmpty() ? null
+                : CgroupPlacement.of(options.cgroup().orElse(null), options.newCgroupParent().orElse(null), nativePath);
         String[] cmdarray = pb.command().toArray(new String[0]);
         for (String arg : cmdarray) {
             if (arg == null) {
@@ -129,7 +131,8 @@ public final class PidfdProcessProvider implements ProcessProvider {
             env = null;
         }
         try {
-            return PidfdLauncher.start(nativePath, flags, cmdarray, env, dir, redirects, pb.redirectErrorStream(), links);
+            return PidfdLauncher.start(nativePath, flags, cgroup, cmdarray, env, dir, redirects, pb.redirectErrorStream(),
+                    links);
         } catch (IOException | IllegalArgumentException e) {
             String exceptionInfo = ": " + e.getMessage();
             Throwable cause = e;
@@ -148,20 +151,16 @@ public final class PidfdProcessProvider implements ProcessProvider {
 
     @Override
     public List<Process> startPipeline(List<ProcessBuilder> builders) throws IOException {
-        return startPipeline(builders, false, 0);
+        return startPipeline(builders, SpawnOptions.defaults());
     }
 
+    /** Every stage with the options; with {@code withNewCgroup}, each stage in a new cgroup of its own. */
     @Override
     public List<Process> startPipeline(List<ProcessBuilder> builders, SpawnOptions options) throws IOException {
         Objects.requireNonNull(builders, "builders");
-        return startPipeline(builders, options.killOnParentDeath(), groupFlags(options));
-    }
-
-    private List<Process> startPipeline(List<ProcessBuilder> builders, boolean killOnParentDeath, int groupFlags)
-            throws IOException {
         ensureAvailable();
         int nativePath = Pidfd.nativePath(spawnPath());
-        int flags = ParentDeath.flags(killOnParentDeath, nativePath) | groupFlags;  // each stage its own group
+        int flags = ParentDeath.flags(options.killOnParentDeath(), nativePath) | groupFlags(options);  // each stage its own group
         int numBuilders = builders.size();
         List<Process> processes = new ArrayList<>(numBuilders);
         FileDescriptor prevOutput = null;  // read end of the previous stage's stdout
@@ -184,7 +183,7 @@ public final class PidfdProcessProvider implements ProcessProvider {
                     }
                     links[1] = new FileDescriptor();  // receives the read end for the next stage
                 }
-                processes.add(start(builder, redirects, links, nativePath, flags));
+                processes.add(start(builder, redirects, links, nativePath, flags, options));
                 if (prevOutput != null) {
                     close(prevOutput);  // the stage just started has its own copy
                     prevOutput = null;

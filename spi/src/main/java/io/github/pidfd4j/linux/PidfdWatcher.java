@@ -24,7 +24,10 @@ final class PidfdWatcher {
     private static final long SPURIOUS_RETRY_NANOS = 10_000_000;
     private static final int BATCH = 64;
 
-    /** Something waited for through a pidfd. Called only on the watcher thread. */
+    /**
+     * Something waited for through a descriptor: a pidfd, or a cgroup.events file
+     * ({@link ChildCgroup.Watch}). Called only on the watcher thread.
+     */
     abstract static class Watch {
         final PidfdHandle pidfd;
         long key;
@@ -46,6 +49,11 @@ final class PidfdWatcher {
             Log.logger().log(Level.WARNING, "pidfd4j: cannot watch {0} with epoll ({1}); waiting on a thread instead",
                     describe(), LinuxNative.strerror(errno));
             waitAlone(this);
+        }
+
+        /** The epoll events that mean "look": EPOLLIN for a pidfd (readable at the exit). */
+        int events() {
+            return LinuxNative.EPOLLIN;
         }
 
         /** What is watched, for messages and thread names. */
@@ -184,7 +192,7 @@ final class PidfdWatcher {
         long key = ((long) generation.incrementAndGet() << 32) | (w.pidfd.fd() & 0xffffffffL);
         w.key = key;
         watches.put(key, w);
-        int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_ADD, w.pidfd.fd(), LinuxNative.EPOLLIN, key);
+        int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_ADD, w.pidfd.fd(), w.events(), key);
         if (err != 0) {  // ENOMEM, or ENOSPC past fs.epoll.max_user_watches
             watches.remove(key);
             w.onRegistrationFailed(err);
@@ -303,7 +311,7 @@ final class PidfdWatcher {
             if (watches.get(w.key) != w) {
                 continue;
             }
-            int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), LinuxNative.EPOLLIN, w.key);
+            int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), w.events(), w.key);
             if (err == 0) {
                 continue;
             }

@@ -115,7 +115,7 @@ class SpawnFlagsTest {
     @Test
     void theClone3FlagsFailOffTheClone3Path() {
         for (int path : new int[] {LinuxNative.PATH_CLONE_PIDFD, LinuxNative.PATH_CLONE_THEN_PIDFD_OPEN}) {
-            for (int flag : new int[] {LinuxNative.SPAWN_AUTOREAP, LinuxNative.SPAWN_AUTOKILL}) {
+            for (int flag : new int[] {LinuxNative.SPAWN_AUTOREAP, LinuxNative.SPAWN_AUTOKILL, LinuxNative.SPAWN_INTO_CGROUP}) {
                 assumeTrue(Pidfd.isAvailable());
                 IOException e = assertThrows(IOException.class, () -> PidfdLauncher.start(path, flag,
                         new String[] {"true"}, null, null, INHERIT, false, null), "path " + path + ", flag " + flag);
