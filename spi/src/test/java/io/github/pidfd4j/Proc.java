@@ -55,6 +55,22 @@ public final class Proc {
         }
     }
 
+    /**
+     * Open pidfds of this JVM: a count that other threads' files, sockets and pipes (the watcher's work
+     * for earlier tests, class loading, a cgroup's events file) cannot disturb.
+     */
+    public static long openPidfds() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().contains("pidfd");  // anon_inode:[pidfd]
+                } catch (IOException e) {
+                    return false;  // closed meanwhile
+                }
+            }).count();
+        }
+    }
+
     /** Children of this JVM that are zombies (exited, not reaped). */
     public static long zombies() {
         return ProcessHandle.current().children().filter(h -> state(h.pid()) == 'Z').count();

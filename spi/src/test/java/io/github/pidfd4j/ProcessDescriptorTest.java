@@ -57,11 +57,11 @@ class ProcessDescriptorTest {
     void theDuplicateIsACloseOnExecPidfdOfTheChildThatReportsItsExit(ProcessProvider provider) throws Exception {
         assumeTrue(provider.isAvailable(), () -> Contenders.refusedHere(provider));
         Process p = provider.start(new ProcessBuilder("sleep", "100"));
-        long fdsBefore = Proc.openFds();  // after the spawn: the watcher's epoll, JNA and the pipes are open
+        long fdsBefore = settledPidfdCount();  // pidfds only: other threads open and close other descriptors
         ProcessDescriptor counted = ProcessDescriptor.duplicate(p);
-        assertEquals(fdsBefore + 1, Proc.openFds(), "one new descriptor");
+        assertEquals(fdsBefore + 1, Proc.openPidfds(), "one new descriptor");
         counted.close();
-        assertEquals(fdsBefore, Proc.openFds(), "closed, nothing else left open");
+        assertEquals(fdsBefore, Proc.openPidfds(), "closed, nothing else left open");
         try (ProcessDescriptor pidfd = ProcessDescriptor.duplicate(p)) {
             int fd = pidfd.fd();
             assertEquals(p.pid(), pidfd.pid());
@@ -170,24 +170,24 @@ class ProcessDescriptorTest {
     void aReapedChildHasNoDescriptor() throws Exception {
         Process p = Contenders.anyPidfd().start(new ProcessBuilder("true"));
         assertEquals(0, p.waitFor());
-        long fdsBefore = settledFdCount();  // pidfd4j closes the child's pidfd just after the exit is told
+        long fdsBefore = settledPidfdCount();  // pidfd4j closes the child's pidfd just after the exit is told
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ProcessDescriptor.duplicate(p));
         assertTrue(e.getMessage().contains("reaped") && e.getMessage().contains("another process"), e::getMessage);
-        assertEquals(fdsBefore, Proc.openFds(), "no descriptor made for a refused request");
+        assertEquals(fdsBefore, Proc.openPidfds(), "no descriptor made for a refused request");
     }
 
-    /** The number of open descriptors once it stays the same for 100 ms (at most 10 s). */
-    private static long settledFdCount() throws Exception {
-        long last = Proc.openFds();
+    /** The number of open pidfds once it stays the same for 100 ms (at most 10 s). */
+    private static long settledPidfdCount() throws Exception {
+        long last = Proc.openPidfds();
         for (int i = 0; i < 100; i++) {
             Thread.sleep(100);
-            long now = Proc.openFds();
+            long now = Proc.openPidfds();
             if (now == last) {
                 return now;
             }
             last = now;
         }
-        throw new AssertionError("the number of open descriptors never settled: " + last);
+        throw new AssertionError("the number of open pidfds never settled: " + last);
     }
 
     @Test
