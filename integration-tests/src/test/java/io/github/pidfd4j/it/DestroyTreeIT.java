@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,7 +39,7 @@ class DestroyTreeIT {
         }
         if (leftBehind != null && Files.isDirectory(leftBehind)) {  // a failed test's cgroup: kill, then remove
             Files.writeString(leftBehind.resolve("cgroup.kill"), "1");
-            poll(BOUND_MILLIS, () -> leftBehind.toFile().delete());
+            Poll.until(BOUND_MILLIS, () -> leftBehind.toFile().delete());
         }
     }
 
@@ -65,7 +64,7 @@ class DestroyTreeIT {
     void withoutThePropertyTheShellsChildrenLiveOn(Jdk jdk) throws Exception {
         Tree t = run(Jvm.on(jdk).agent(), "forcibly");
         assertEquals("137", t.exit, t::toString);
-        assertFalse(poll(500, () -> t.descendants.stream().anyMatch(DestroyTreeIT::gone)), t::toString);
+        assertFalse(Poll.until(500, () -> t.descendants.stream().anyMatch(DestroyTreeIT::gone)), t::toString);
         assertEquals(t.jvmCgroup, t.cgroup, "in the JVM's own cgroup, as with the JDK");
     }
 
@@ -98,7 +97,7 @@ class DestroyTreeIT {
             for (String d : with.evidenceOne("tree").get("descendants").split(",")) {
                 tree.add(Long.parseLong(d));
             }
-            assertTrue(poll(BOUND_MILLIS, () -> tree.stream().allMatch(DestroyTreeIT::gone)), with::toString);
+            assertTrue(Poll.until(BOUND_MILLIS, () -> tree.stream().allMatch(DestroyTreeIT::gone)), with::toString);
             assertEquals("true", with.evidenceOne("cgroup").get("removed"), with::toString);
         }
         assertEquals("", with.stderr(), with::toString);
@@ -142,7 +141,7 @@ class DestroyTreeIT {
             if (jvm.command().contains(PROPERTY) && !cgroup.equals(jvmCgroup)) {
                 // The cgroup way: the shell's own cgroup under the JVM's, removed once empty, while the JVM runs.
                 assertTrue(cgroup.startsWith(jvmCgroup.equals("/") ? "/pidfd4j-" : jvmCgroup + "/pidfd4j-"), t::toString);
-                assertTrue(poll(BOUND_MILLIS, () -> dir != null && !Files.exists(dir)), () -> dir + " remains\n" + t);
+                assertTrue(Poll.until(BOUND_MILLIS, () -> dir != null && !Files.exists(dir)), () -> dir + " remains\n" + t);
             }
             return t;
         } finally {
@@ -155,7 +154,7 @@ class DestroyTreeIT {
     private static void assertNoSurvivor(Tree t) throws InterruptedException {
         List<Long> all = new ArrayList<>(t.descendants);
         all.add(t.child);
-        assertTrue(poll(BOUND_MILLIS, () -> all.stream().allMatch(DestroyTreeIT::gone)),
+        assertTrue(Poll.until(BOUND_MILLIS, () -> all.stream().allMatch(DestroyTreeIT::gone)),
                 () -> "survivors: " + all.stream().filter(p -> !gone(p)).toList() + "\n" + t);
     }
 
@@ -184,16 +183,5 @@ class DestroyTreeIT {
         } catch (IOException e) {
             return true;
         }
-    }
-
-    private static boolean poll(long millis, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(5);
-        }
-        return true;
     }
 }

@@ -43,7 +43,7 @@ class ParentDeathIT {
         Killed k = runAndKill(Jvm.on(jdk).agent().option(PROPERTY));
         k.run.evidence("child").forEach(e -> assertEquals(ProgramsIT.PIDFD_PROCESS, e.get("class"), k.run::toString));
         long started = System.nanoTime();
-        boolean dead = poll(5_000, () -> k.children.stream().noneMatch(ParentDeathIT::alive));
+        boolean dead = Poll.until(5_000, () -> k.children.stream().noneMatch(ParentDeathIT::alive));
         System.out.printf("[pidfd4j-it] %s: children dead %d us after the killed program was reaped%n", jdk,
                 TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - started));
         assertTrue(dead, () -> "children alive 5 s after the program died: " + states(k.children) + "\n" + k.run);
@@ -54,7 +54,7 @@ class ParentDeathIT {
     @MethodSource("jdks")
     void withoutThePropertyTheyLiveOn(Jdk jdk) throws Exception {
         Killed k = runAndKill(Jvm.on(jdk).agent());
-        assertFalse(poll(1_000, () -> k.children.stream().noneMatch(ParentDeathIT::alive)), () -> states(k.children));
+        assertFalse(Poll.until(1_000, () -> k.children.stream().noneMatch(ParentDeathIT::alive)), () -> states(k.children));
         assertTrue(k.children.stream().allMatch(ParentDeathIT::alive), () -> states(k.children));
     }
 
@@ -106,16 +106,5 @@ class ParentDeathIT {
         StringBuilder b = new StringBuilder();
         pids.forEach(pid -> b.append(pid).append('=').append(state(pid)).append(' '));
         return b.toString();
-    }
-
-    private static boolean poll(long millis, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(5);
-        }
-        return true;
     }
 }
