@@ -132,7 +132,10 @@ final class ChildReaper extends PidfdWatcher.Watch {
      */
     ExitInfo exitNow() {
         ExitInfo exited = exit.now();
-        if (exited == null && pidfd.acquire()) {  // acquire fails only once closed, i.e. after the reap
+        if (exited != null) {
+            return exited;
+        }
+        if (pidfd.acquire()) {
             try {
                 if (LinuxNative.pidfd4j_poll(pidfd.fd(), 0) > 0) {
                     reapIfExited();
@@ -140,9 +143,11 @@ final class ChildReaper extends PidfdWatcher.Watch {
             } finally {
                 pidfd.release();
             }
-            exited = exit.now();
         }
-        return exited;
+        // Read again either way: acquire fails only once the watcher has closed the pidfd, which it does
+        // after recording the exit, possibly just after the read above (before: 1 isAlive() in ~2,000
+        // said true after a completed onExit(), the exit recorded a moment later).
+        return exit.now();
     }
 
     /**
