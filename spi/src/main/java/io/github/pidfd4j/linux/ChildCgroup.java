@@ -181,7 +181,7 @@ final class ChildCgroup {
      * The child was reaped: removes the cgroup if nothing is left in it, else watches it until it is
      * empty. Runs where the reap happens (often the watcher thread): a few syscalls, no waiting.
      */
-    void childReaped(int pid) {
+    void childReaped() {
         int err = rmdir();
         if (err != LinuxNative.EBUSY) {
             return;  // removed, or cannot be (said by rmdir)
@@ -201,8 +201,8 @@ final class ChildCgroup {
             removeEmpty();
             return;
         }
-        Log.logger().log(Level.DEBUG, "pidfd4j: pid {0} was reaped with processes left in {1}: it is removed once"
-                + " they have exited, or left behind if this JVM exits first", Integer.toString(pid), directory);
+        // No log line here: this usually runs on the watcher thread, and a System.Logger may be the
+        // application's (its locks, its code); only failures are said there, as the watcher does.
         PidfdWatcher.get().watch(new Watch(this, new PidfdHandle(fd)));
     }
 

@@ -73,7 +73,7 @@ final class PidfdProcess extends Process {
         }
         if (cgroup != null) {
             try {
-                cgroup.childReaped(reaper.pid());  // removed now if empty, else once its last process has exited
+                cgroup.childReaped();  // removed now if empty, else once its last process has exited
             } catch (RuntimeException e) {  // never keep the exit from being recorded
                 Log.logger().log(System.Logger.Level.WARNING, "pidfd4j: cannot clean up " + cgroup, e);
             }
