@@ -161,9 +161,8 @@ public final class SpawnOptions {
      * the whole tree through {@code cgroup.kill} (Linux 5.14), even after the child itself has exited.
      * pidfd4j removes the cgroup once it is empty: once the child has been reaped and every process in it
      * has exited (pidfd4j's watcher follows its {@code cgroup.events}; nothing waits for it). If this JVM
-     * exits first, the cgroup is left behind under {@code parent}, named by this JVM's pid (logged at
-     * DEBUG when the child is reaped with processes left in it); it can be removed with {@code rmdir}
-     * once empty.
+     * exits first, the cgroup is left behind under {@code parent}, named by this JVM's pid; it can be
+     * removed with {@code rmdir} once empty.
      */
     public SpawnOptions withNewCgroup(Path parent) {
         if (Objects.equals(parent, newCgroupParent) && cgroup == null) {
