@@ -1,8 +1,6 @@
 package io.github.pidfd4j;
 
 import io.github.pidfd4j.linux.ExitLookup;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,10 +28,6 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class ExitInfo {
 
-    /** The module of the agent's isolated layer, which holds the agent's own copy of pidfd4j. */
-    private static final String AGENT_MODULE = "io.github.pidfd4j.isolated";
-    /** Its read-only entry point, in the one package that module exports. */
-    private static final String AGENT_LOOKUP = "io.github.pidfd4j.agent.isolated.ExitInfoLookup";
     /** The version of the neutral form this class reads (see io.github.pidfd4j.linux.ExitInfo#toArray). */
     private static final long LAYOUT = 1;
 
@@ -77,7 +71,7 @@ public final class ExitInfo {
     public static CompletableFuture<ExitInfo> of(Process process) {
         Objects.requireNonNull(process, "process");
         CompletableFuture<long[]> exit = ExitLookup.of(process);
-        if (exit == null && AGENT_MODULE.equals(process.getClass().getModule().getName())) {
+        if (exit == null && AgentCopy.started(process)) {
             exit = fromAgent(process);
         }
         if (exit == null) {
@@ -130,17 +124,10 @@ public final class ExitInfo {
     @SuppressWarnings("unchecked")
     private static CompletableFuture<long[]> fromAgent(Process process) {
         try {
-            Class<?> lookup = Class.forName(AGENT_LOOKUP, true, process.getClass().getClassLoader());
-            Method of = lookup.getMethod("exitInfo", Process.class);
-            return (CompletableFuture<long[]>) of.invoke(null, process);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;  // e.g. the agent's IllegalArgumentException: not one of its processes
-            }
-            throw new IllegalStateException("the pidfd4j agent could not look up the exit of " + process, e.getCause());
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalStateException("this pidfd4j agent offers no exit information for " + process
-                    + " (an older agent?)", e);
+            return (CompletableFuture<long[]>) AgentCopy.call(
+                    AgentCopy.entryPoint(process, "ExitInfoLookup", "exitInfo", Process.class), process);
+        } catch (java.io.IOException e) {  // exitInfo declares none
+            throw new IllegalStateException("the pidfd4j agent could not look up the exit of " + process, e);
         }
     }
 

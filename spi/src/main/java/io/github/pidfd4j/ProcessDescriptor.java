@@ -3,7 +3,6 @@ package io.github.pidfd4j;
 import io.github.pidfd4j.linux.PidfdDuplicates;
 import java.io.Closeable;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,9 +36,6 @@ import java.util.function.IntUnaryOperator;
  */
 public final class ProcessDescriptor implements Closeable {
 
-    /** The agent's entry point for the processes it started (see {@link ExitInfo#of(Process)}). */
-    private static final String AGENT_MODULE = "io.github.pidfd4j.isolated";
-    private static final String AGENT_LOOKUP = "io.github.pidfd4j.agent.isolated.DescriptorLookup";
 
     private final long pid;
     /** The descriptor, or -1 once closed or released. */
@@ -77,7 +73,7 @@ public final class ProcessDescriptor implements Closeable {
         if (fd != PidfdDuplicates.NOT_OURS) {
             return new ProcessDescriptor(process.pid(), fd, PidfdDuplicates::close, PidfdDuplicates::released);
         }
-        if (AGENT_MODULE.equals(process.getClass().getModule().getName())) {
+        if (AgentCopy.started(process)) {
             return fromAgent(process);
         }
         throw new IllegalArgumentException(process.getClass().getName() + " was not started by pidfd4j "
@@ -86,46 +82,20 @@ public final class ProcessDescriptor implements Closeable {
 
     /** Asks the agent's copy of pidfd4j, which holds the descriptor and the native library. */
     private static ProcessDescriptor fromAgent(Process process) throws IOException {
-        Method duplicate;
-        Method close;
-        Method released;
-        try {
-            Class<?> lookup = Class.forName(AGENT_LOOKUP, true, process.getClass().getClassLoader());
-            duplicate = lookup.getMethod("duplicate", Process.class);
-            close = lookup.getMethod("close", int.class);
-            released = lookup.getMethod("released", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("this pidfd4j agent offers no process descriptors (an older agent?)", e);
-        }
-        int fd = (Integer) invoke(duplicate, process);
-        return new ProcessDescriptor(process.pid(), fd, d -> {
-            try {
-                return (Integer) invoke(close, d);
-            } catch (IOException e) {  // close declares none
-                throw new IllegalStateException(e);
-            }
-        }, d -> {
-            try {
-                invoke(released, d);
-            } catch (IOException e) {  // released declares none
-                throw new IllegalStateException(e);
-            }
-        });
+        Method duplicate = AgentCopy.entryPoint(process, "DescriptorLookup", "duplicate", Process.class);
+        Method close = AgentCopy.entryPoint(process, "DescriptorLookup", "close", int.class);
+        Method released = AgentCopy.entryPoint(process, "DescriptorLookup", "released", int.class);
+        int fd = (Integer) AgentCopy.call(duplicate, process);
+        return new ProcessDescriptor(process.pid(), fd, d -> (Integer) callUnchecked(close, d),
+                d -> callUnchecked(released, d));
     }
 
-    private static Object invoke(Method m, Object arg) throws IOException {
+    /** For close and released, which declare no IOException (nor do the agent's). */
+    private static Object callUnchecked(Method entryPoint, int fd) {
         try {
-            return m.invoke(null, arg);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;  // the agent's IllegalStateException (reaped) or IllegalArgumentException
-            }
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException("the pidfd4j agent failed on " + m.getName(), e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("the pidfd4j agent's " + m.getName() + " is not accessible", e);
+            return AgentCopy.call(entryPoint, fd);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 

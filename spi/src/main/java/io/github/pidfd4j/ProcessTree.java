@@ -4,8 +4,6 @@ import io.github.pidfd4j.linux.ChildCgroups;
 import io.github.pidfd4j.linux.GroupSignal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -54,10 +52,6 @@ import java.util.Optional;
  */
 public final class ProcessTree {
 
-    /** The module of the agent's isolated layer, which holds the agent's own copy of pidfd4j. */
-    private static final String AGENT_MODULE = "io.github.pidfd4j.isolated";
-    /** Its entry point for group signals, in the one package that module exports. */
-    private static final String AGENT_LOOKUP = "io.github.pidfd4j.agent.isolated.ProcessTreeLookup";
 
     private static final int SIGKILL = 9;
     private static final int SIGTERM = 15;
@@ -104,8 +98,8 @@ public final class ProcessTree {
     private static boolean signalGroup(Process process, int sig) {
         Objects.requireNonNull(process, "process");
         int result = GroupSignal.send(process, sig);
-        if (result == GroupSignal.NOT_OURS && AGENT_MODULE.equals(process.getClass().getModule().getName())) {
-            result = fromAgent(process, sig);
+        if (result == GroupSignal.NOT_OURS && AgentCopy.started(process)) {
+            result = agentSignalsGroup(process, sig);
         }
         switch (result) {
             case GroupSignal.SENT:
@@ -122,16 +116,11 @@ public final class ProcessTree {
     }
 
     /** Asks the agent's copy of pidfd4j, which started the process and holds its pidfd. */
-    private static int fromAgent(Process process, int sig) {
+    private static int agentSignalsGroup(Process process, int sig) {
         try {
-            Class<?> lookup = Class.forName(AGENT_LOOKUP, true, process.getClass().getClassLoader());
-            Method send = lookup.getMethod("signalGroup", Process.class, int.class);
-            return (Integer) send.invoke(null, process, sig);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException("the pidfd4j agent failed to signal the group of pid " + process.pid(),
-                    e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("this pidfd4j agent cannot signal process groups (an older agent?)", e);
+            return (Integer) fromAgent("signalGroup", new Class<?>[] {Process.class, int.class}, process, sig);
+        } catch (IOException e) {  // signalGroup declares none
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -144,7 +133,7 @@ public final class ProcessTree {
      */
     public static Optional<Path> cgroup(Process process) {
         Objects.requireNonNull(process, "process");
-        if (!ChildCgroups.isOurs(process) && isTheAgents(process)) {
+        if (!ChildCgroups.isOurs(process) && AgentCopy.started(process)) {
             String dir;
             try {
                 dir = (String) fromAgent("cgroup", new Class<?>[] {Process.class}, process);
@@ -194,14 +183,10 @@ public final class ProcessTree {
 
     private static boolean destroyCgroup(Process process, boolean force) throws IOException {
         Objects.requireNonNull(process, "process");
-        if (!ChildCgroups.isOurs(process) && isTheAgents(process)) {
+        if (!ChildCgroups.isOurs(process) && AgentCopy.started(process)) {
             return (Boolean) fromAgent("destroyCgroup", new Class<?>[] {Process.class, boolean.class}, process, force);
         }
         return ChildCgroups.destroy(ours(process), force);
-    }
-
-    private static boolean isTheAgents(Process process) {
-        return AGENT_MODULE.equals(process.getClass().getModule().getName());
     }
 
     private static Process ours(Process process) {
@@ -214,25 +199,6 @@ public final class ProcessTree {
 
     /** Calls the agent's {@code ProcessTreeLookup} method of that name; its exceptions come through as they are. */
     private static Object fromAgent(String name, Class<?>[] types, Object... args) throws IOException {
-        Method method;
-        try {
-            Class<?> lookup = Class.forName(AGENT_LOOKUP, true, args[0].getClass().getClassLoader());
-            method = lookup.getMethod(name, types);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("this pidfd4j agent offers no cgroups (an older agent?)", e);
-        }
-        try {
-            return method.invoke(null, args);
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;  // IllegalArgumentException, IllegalStateException, UnsupportedOperationException
-            }
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException("the pidfd4j agent failed on " + name, e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("the pidfd4j agent's " + name + " is not accessible", e);
-        }
+        return AgentCopy.call(AgentCopy.entryPoint((Process) args[0], "ProcessTreeLookup", name, types), args);
     }
 }
