@@ -87,7 +87,7 @@ final class DestroyTree {
      * Should the kernel refuse the cgroup after all (nothing was started then), this child and every
      * later one lead a process group instead.
      */
-    static Process start(int path, int flags, CgroupPlacement cgroup, String[] cmdarray,
+    static Process launch(int path, int flags, CgroupPlacement cgroup, String[] cmdarray,
                          Map<String, String> environment, String dir, Redirect[] redirects,
                          boolean redirectErrorStream, FileDescriptor[] links) throws IOException {
         boolean own = cgroup == null;
@@ -97,23 +97,17 @@ final class DestroyTree {
         if (cgroup == null || !cgroup.createsOne()) {
             flags |= groupFlags();
         }
-        Object events = ProcessEvents.beforeSpawn();
-        Process process;
         try {
-            process = PidfdLauncher.launch(path, flags, cgroup, cmdarray, environment, dir, redirects,
+            return PidfdLauncher.launch(path, flags, cgroup, cmdarray, environment, dir, redirects,
                     redirectErrorStream, links);
         } catch (CgroupPlacement.Refused e) {
             if (!own) {
                 throw e;  // the caller's own option: its error
             }
             refused(e);
-            process = PidfdLauncher.launch(path, flags | groupFlags(), null, cmdarray, environment, dir, redirects,
+            return PidfdLauncher.launch(path, flags | groupFlags(), null, cmdarray, environment, dir, redirects,
                     redirectErrorStream, links);
         }
-        if (events != null) {
-            ProcessEvents.afterSpawn(events, process, path, cmdarray, dir);
-        }
-        return process;
     }
 
     /** The kernel refused a child in the cgroup: every later child leads a process group instead. */

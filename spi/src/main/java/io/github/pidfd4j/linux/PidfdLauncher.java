@@ -88,13 +88,11 @@ final class PidfdLauncher {
     static Process start(int path, int flags, CgroupPlacement cgroup, String[] cmdarray, Map<String, String> environment,
                          String dir, Redirect[] redirects, boolean redirectErrorStream, FileDescriptor[] links)
             throws IOException {
-        if (DESTROY_TREE) {
-            // Its own class: loaded (with the cgroup classes) only when the property asks for it.
-            return DestroyTree.start(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream,
-                    links);
-        }
         Object events = ProcessEvents.beforeSpawn();  // null unless a Flight Recorder exists: the usual case
-        Process process = launch(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
+        // DestroyTree is its own class: loaded (with the cgroup classes) only when the property asks for it.
+        Process process = DESTROY_TREE
+                ? DestroyTree.launch(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links)
+                : launch(path, flags, cgroup, cmdarray, environment, dir, redirects, redirectErrorStream, links);
         if (events != null) {
             ProcessEvents.afterSpawn(events, process, path, cmdarray, dir);
         }
