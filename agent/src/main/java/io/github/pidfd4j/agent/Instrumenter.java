@@ -2,13 +2,6 @@ package io.github.pidfd4j.agent;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.Label;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
-import org.objectweb.asm.Type;
 
 /**
  * Inlines a tiny static prologue into {@code java.lang.ProcessImpl.start} and
@@ -31,8 +24,10 @@ import org.objectweb.asm.Type;
  * </pre>
  *
  * <p>It is the same code Byte Buddy's inlined {@code Advice} with {@code skipOn = OnNonDefaultValue}
- * produces, written with plain ASM (relocated into the agent jar): building an {@code Advice}
- * and an {@code AgentBuilder} cost some 600 ms of every JVM's start on a small machine, this costs a few.
+ * produces, written into the class file by {@link PrologueWriter} (no bytecode library: building an
+ * {@code Advice} and an {@code AgentBuilder} cost some 600 ms of every JVM's start on a small machine,
+ * plain ASM still some 60 ms of CPU). At the join point the prologue adds one stack map frame, the
+ * method's entry locals with the bridge's answer on the stack, which is then popped.
  * It adds no member and changes no signature, so it also works by retransformation on classes that
  * are loaded already (after a dynamic attach, or when the application has started a process).
  */
@@ -54,6 +49,8 @@ final class Instrumenter {
         /** For an instance method: {@code this}, then these fields of it ("name:descriptor"), go first. */
         final String[] fields;
         final String bridgeDescriptor;
+        /** The class whose static method the prologue calls: the bridge, or a stand-in in tests. */
+        final String bridge;
         volatile boolean applied;
         volatile Throwable error;
 
@@ -67,6 +64,11 @@ final class Instrumenter {
          * arguments, and answers an int, negative for "run the JDK's body".
          */
         Patch(String className, String method, String descriptor, String[] fields) {
+            this(className, method, descriptor, fields, BRIDGE);
+        }
+
+        Patch(String className, String method, String descriptor, String[] fields, String bridge) {
+            this.bridge = bridge;
             this.className = className;
             this.internalName = className.replace('.', '/');
             this.method = method;
@@ -132,99 +134,6 @@ final class Instrumenter {
      * (then none is patched).
      */
     static byte[] patch(byte[] classfile, Patch... patches) {
-        ClassReader reader = new ClassReader(classfile);
-        ClassWriter writer = new ClassWriter(reader, 0);
-        boolean[] found = new boolean[patches.length];
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                for (int i = 0; i < patches.length; i++) {
-                    Patch patch = patches[i];
-                    if (name.equals(patch.method) && descriptor.equals(patch.descriptor)
-                            && ((access & Opcodes.ACC_STATIC) != 0) == patch.isStatic()) {
-                        found[i] = true;
-                        return new Prologue(mv, patch);
-                    }
-                }
-                return mv;
-            }
-        }, 0);
-        for (boolean f : found) {
-            if (!f) {
-                return null;
-            }
-        }
-        return writer.toByteArray();
-    }
-
-    /**
-     * {@code r = Pidfd4jBridge.<method>(args...); if (r != null) return r;} at the start of a static
-     * method whose return type is a reference; for an instance method returning a boolean,
-     * {@code r = Pidfd4jBridge.<method>(this, this.<fields>..., args...); if (r >= 0) return r;}. The
-     * frame at the skip label repeats the method's entry locals with the result on the stack, which is
-     * then popped; the method's own frames are relative to entry locals too, so they stay valid as they are.
-     */
-    private static final class Prologue extends MethodVisitor {
-        private final Patch patch;
-        private final int argumentSlots;
-        private final int stackSlots;
-
-        Prologue(MethodVisitor mv, Patch patch) {
-            super(Opcodes.ASM9, mv);
-            this.patch = patch;
-            int slots = patch.isStatic() ? 0 : 1;
-            for (Type t : Type.getArgumentTypes(patch.descriptor)) {
-                slots += t.getSize();
-            }
-            this.argumentSlots = slots;
-            int stack = slots;
-            if (!patch.isStatic()) {
-                for (String f : patch.fields) {
-                    stack += Type.getType(f.substring(f.indexOf(':') + 1)).getSize();
-                }
-            }
-            this.stackSlots = stack;
-        }
-
-        @Override
-        public void visitCode() {
-            super.visitCode();
-            int slot = 0;
-            if (!patch.isStatic()) {
-                super.visitVarInsn(Opcodes.ALOAD, 0);
-                for (String f : patch.fields) {
-                    int colon = f.indexOf(':');
-                    super.visitVarInsn(Opcodes.ALOAD, 0);
-                    super.visitFieldInsn(Opcodes.GETFIELD, patch.internalName, f.substring(0, colon), f.substring(colon + 1));
-                }
-                slot = 1;
-            }
-            for (Type t : Type.getArgumentTypes(patch.descriptor)) {
-                super.visitVarInsn(t.getOpcode(Opcodes.ILOAD), slot);
-                slot += t.getSize();
-            }
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, patch.method, patch.bridgeDescriptor, false);
-            Label jdk = new Label();
-            super.visitInsn(Opcodes.DUP);
-            if (patch.isStatic()) {
-                super.visitJumpInsn(Opcodes.IFNULL, jdk);
-                super.visitInsn(Opcodes.ARETURN);
-            } else {
-                super.visitJumpInsn(Opcodes.IFLT, jdk);
-                super.visitInsn(Opcodes.IRETURN);  // 0 or 1: the boolean answer
-            }
-            super.visitLabel(jdk);
-            Object onStack = patch.isStatic() ? Type.getReturnType(patch.descriptor).getInternalName() : Opcodes.INTEGER;
-            super.visitFrame(Opcodes.F_SAME1, 0, null, 1, new Object[] {onStack});
-            super.visitInsn(Opcodes.POP);
-        }
-
-        @Override
-        public void visitMaxs(int maxStack, int maxLocals) {
-            // The prologue needs the bridge's arguments on the stack, then the result and its copy.
-            super.visitMaxs(Math.max(maxStack, Math.max(stackSlots, 2)), Math.max(maxLocals, argumentSlots));
-        }
+        return PrologueWriter.patch(classfile, patches);
     }
 }

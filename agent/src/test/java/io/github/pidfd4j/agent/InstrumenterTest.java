@@ -81,6 +81,15 @@ class InstrumenterTest {
         return heads;
     }
 
+    /** The JDK's body after a prologue of {@code prologue} instructions and its {@code nop} padding. */
+    private static List<String> body(List<String> ops, int prologue) {
+        int i = prologue;
+        while (i < ops.size() && ops.get(i).equals("0") && i < prologue + 3) {
+            i++;
+        }
+        return ops.subList(i, ops.size());
+    }
+
     @Test
     void processImplStartBeginsWithTheBridgeCall() throws IOException {
         Instrumenter.Patch patch = Instrumenter.spawnPatch();
@@ -98,7 +107,7 @@ class InstrumenterTest {
         assertEquals(before.keySet(), after.keySet());
         before.forEach((m, ops) -> {
             List<String> now = after.get(m);
-            assertEquals(ops, m.equals(key) ? now.subList(10, now.size()) : now, m);
+            assertEquals(ops, m.equals(key) ? body(now, 10) : now, m);
         });
     }
 
@@ -137,7 +146,7 @@ class InstrumenterTest {
             List<String> now = after.get(m);
             int skip = m.equals("destroyProcess(Z)Z") ? 11 : m.equals("isAlive()Z") ? 10
                     : m.equals(completion.method + completion.descriptor) ? 7 : 0;
-            assertEquals(ops, now.subList(skip, now.size()), m);
+            assertEquals(ops, body(now, skip), m);
         });
     }
 
