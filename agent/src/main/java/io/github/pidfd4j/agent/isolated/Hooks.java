@@ -18,9 +18,10 @@ import java.util.function.Function;
  */
 final class Hooks {
 
-    static final Function<Object[], Object> SPAWN = Hooks::spawn;
-    static final BiFunction<Long, Boolean, CompletableFuture<Integer>> EXIT = Hooks::exit;
-    static final Function<Object[], Boolean> HANDLE = Hooks::handle;
+    // Named classes, not method references: a JVM's first lambdas cost milliseconds of the first spawn.
+    static final Function<Object[], Object> SPAWN = new Spawn();
+    static final BiFunction<Long, Boolean, CompletableFuture<Integer>> EXIT = new Exit();
+    static final Function<Object[], Boolean> HANDLE = new Handle();
 
     private static final Map<String, Boolean> LOGGED = new ConcurrentHashMap<>();
 
@@ -87,6 +88,27 @@ final class Hooks {
     private static void logOnce(String key, String message, Throwable t) {
         if (LOGGED.putIfAbsent(key, Boolean.TRUE) == null) {
             System.getLogger("io.github.pidfd4j.agent").log(Level.WARNING, message, t);
+        }
+    }
+
+    private static final class Spawn implements Function<Object[], Object> {
+        @Override
+        public Object apply(Object[] a) {
+            return spawn(a);
+        }
+    }
+
+    private static final class Exit implements BiFunction<Long, Boolean, CompletableFuture<Integer>> {
+        @Override
+        public CompletableFuture<Integer> apply(Long pid, Boolean shouldReap) {
+            return exit(pid, shouldReap);
+        }
+    }
+
+    private static final class Handle implements Function<Object[], Boolean> {
+        @Override
+        public Boolean apply(Object[] a) {
+            return handle(a);
         }
     }
 }

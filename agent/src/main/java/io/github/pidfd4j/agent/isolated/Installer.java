@@ -6,11 +6,11 @@ import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.security.AccessController;
 import java.security.PrivilegedAction;
-import java.lang.invoke.MethodHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.Map;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -27,7 +27,6 @@ public final class Installer {
 
     private static final String BRIDGE = "java.lang.Pidfd4jBridge";
 
-    private static MethodHandles.Lookup javaLang;
     private static Class<?> bridge;
 
     private Installer() {
@@ -45,21 +44,20 @@ public final class Installer {
         if (!b.getName().equals(BRIDGE)) {
             throw new IllegalStateException("unexpected bridge class " + b.getName());
         }
-        javaLang = lookup;
         bridge = b;
         exitHooked = onExit;
-        enableNativeAccess(lookup);
+        enableNativeAccess();
         // The hooks go live now, but pidfd4j itself (native library, probe, watcher) is initialised by
         // the first hook call (ready()): this runs while the JDK loads ProcessImpl or ProcessHandleImpl,
         // and pidfd4j's initialisation uses ProcessHandle, which would be a class circularity here.
         if (spawn) {
-            lookup.findStaticVarHandle(b, "spawnHook", Function.class).setVolatile(Hooks.SPAWN);
+            setHook("spawnHook", Hooks.SPAWN);
         }
         if (onExit) {
-            lookup.findStaticVarHandle(b, "exitHook", BiFunction.class).setVolatile(Hooks.EXIT);
+            setHook("exitHook", Hooks.EXIT);
         }
         // Always: a handle's destroy() and isAlive() through pidfds (see AgentSupport.handle).
-        lookup.findStaticVarHandle(b, "handleHook", Function.class).setVolatile(Hooks.HANDLE);
+        setHook("handleHook", Hooks.HANDLE);
         return null;
     }
 
@@ -103,8 +101,8 @@ public final class Installer {
                 withdraw(true, true);
                 return false;
             }
-            Object[] nulls = (Object[]) javaLang.findStatic(bridge, "nullStreams", MethodType.methodType(Object[].class)).invoke();
-            useJdkEnvironmentBlocks(javaLang, bridge);
+            Object[] nulls = (Object[]) bridgeMethod("nullStreams").invoke(null);
+            AgentSupport.useJdkEnvironmentBlocks(new JdkEnvironmentBlock(bridgeMethod("environmentBlock", Map.class)));
             // With the onExit hook, the JDK's own handles are pidfd-driven too; they then equal the handles
             // of children() and descendants() both ways.
             AgentSupport.install((InputStream) nulls[0], (OutputStream) nulls[1], exitHooked);
@@ -123,17 +121,45 @@ public final class Installer {
     }
 
     /** Children's environments encoded by the JDK itself, through the bridge: the raw bytes it keeps. */
-    private static void useJdkEnvironmentBlocks(MethodHandles.Lookup lookup, Class<?> b) throws Throwable {
-        MethodHandle block = lookup.findStatic(b, "environmentBlock", MethodType.methodType(byte[].class, Map.class));
-        AgentSupport.useJdkEnvironmentBlocks(environment -> {
+    private static final class JdkEnvironmentBlock implements Function<Map<String, String>, byte[]> {
+        private final Method block;
+
+        JdkEnvironmentBlock(Method block) {
+            this.block = block;
+        }
+
+        @Override
+        public byte[] apply(Map<String, String> environment) {
             try {
-                return (byte[]) block.invokeExact(environment);
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);  // it declares none
+                return (byte[]) block.invoke(null, environment);
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof RuntimeException) {
+                    throw (RuntimeException) e.getCause();
+                }
+                if (e.getCause() instanceof Error) {
+                    throw (Error) e.getCause();
+                }
+                throw new IllegalStateException(e.getCause());  // it declares none
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
             }
-        });
+        }
+    }
+
+    // The bridge through core reflection, not method or variable handles: on JDK 17 reflection's first
+    // calls spin no classes, while the first method handle invocations cost milliseconds of the first spawn.
+
+    /** Sets one of the bridge's hook fields; they are volatile, and Field.set writes them as such. */
+    private static void setHook(String name, Object hook) throws ReflectiveOperationException {
+        Field f = bridge.getDeclaredField(name);
+        f.setAccessible(true);  // java.lang is open to this module (and to no other)
+        f.set(null, hook);
+    }
+
+    private static Method bridgeMethod(String name, Class<?>... parameters) throws ReflectiveOperationException {
+        Method m = bridge.getDeclaredMethod(name, parameters);
+        m.setAccessible(true);
+        return m;
     }
 
     /**
@@ -145,11 +171,11 @@ public final class Installer {
             return;
         }
         if (spawn) {
-            javaLang.findStaticVarHandle(bridge, "spawnHook", Function.class).setVolatile((Function<?, ?>) null);
+            setHook("spawnHook", null);
         }
         if (onExit) {
-            javaLang.findStaticVarHandle(bridge, "exitHook", BiFunction.class).setVolatile((BiFunction<?, ?, ?>) null);
-            javaLang.findStaticVarHandle(bridge, "handleHook", Function.class).setVolatile((Function<?, ?>) null);
+            setHook("exitHook", null);
+            setHook("handleHook", null);
             exitHooked = false;  // a later first hook call must not install the JDK's handles after all
             if (ready) {
                 AgentSupport.withdrawHandleHooks();
@@ -162,13 +188,14 @@ public final class Installer {
      * module, and only this one, gets native access, as {@code --enable-native-access} would give it:
      * the application's own unnamed modules are left as they are. Before JDK 22 there is nothing to do.
      */
-    private static void enableNativeAccess(MethodHandles.Lookup javaLang) throws Throwable {
-        MethodHandle enable;
+    private static void enableNativeAccess() throws ReflectiveOperationException {
+        Method enable;
         try {
-            enable = javaLang.findVirtual(Module.class, "implAddEnableNativeAccess", MethodType.methodType(Module.class));
+            enable = Module.class.getDeclaredMethod("implAddEnableNativeAccess");
         } catch (NoSuchMethodException e) {
             return;
         }
+        enable.setAccessible(true);  // java.lang is open to this module
         enable.invoke(Installer.class.getModule());
     }
 
