@@ -20,6 +20,7 @@ import java.security.Permissions;
 import java.security.ProtectionDomain;
 import java.security.SecureClassLoader;
 import java.util.ArrayList;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -30,24 +31,36 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * The module layer that holds pidfd4j-spi and the agent's hooks: one named module,
- * {@value #MODULE}, read from {@value #PREFIX} inside the agent's own jar, in a class loader whose
- * parent is the platform class loader. So the application's class path sees none of it (its own copy
- * of pidfd4j, whatever the version, is another class in another loader), and the agent can give exactly this
- * module native access and deep access to {@code java.lang}, and nothing else.
+ * The class loader, and on JDK 24+ the module layer, that hold pidfd4j-spi and the agent's hooks: read
+ * from {@value #PREFIX} inside the agent's own jar, by a class loader whose parent is the platform
+ * class loader. So the application's class path sees none of it (its own copy of pidfd4j, whatever the
+ * version, is another class in another loader), and the agent can give exactly these classes deep
+ * access to {@code java.lang}, and on JDK 24+ native access, and nothing else.
+ *
+ * <p>Why a module layer on JDK 24+ only: JEP 472 makes loading a JNI library a restricted method there,
+ * and native access can be granted to one named module, while every unnamed module shares one flag
+ * (the application's class path would get it too). Before JDK 24 JNI is not restricted, and resolving
+ * a module layer would cost the first spawn about 20 ms of CPU for nothing (jmh/README.md): the classes
+ * then live in the unnamed module of their own loader, which is as isolated.
  */
 final class IsolatedLayer {
 
     static final String PREFIX = "META-INF/pidfd4j/isolated/";
     static final String MODULE = "io.github.pidfd4j.isolated";
     static final String EXPORTED = "io.github.pidfd4j.agent.isolated";
+    /** The isolated loader's name, by which pidfd4j's public API recognises the agent's processes. */
+    static final String LOADER = "pidfd4j-agent";
 
     private IsolatedLayer() {
     }
 
-    /** Creates the layer and returns its module. */
-    static Module create() throws IOException {
-        Source source = Source.of(IsolatedLayer.class);
+    /** The agent's jar (or an exploded copy of it, in tests). */
+    static Source source() throws IOException {
+        return Source.of(IsolatedLayer.class);
+    }
+
+    /** Creates the loader (and on JDK 24+ the layer) and returns the module of the isolated classes. */
+    static Module create(Source source) throws IOException {
         Set<String> packages = new TreeSet<>();
         for (String name : source.names()) {
             int slash = name.lastIndexOf('/');
@@ -59,6 +72,10 @@ final class IsolatedLayer {
         if (!packages.contains(EXPORTED)) {
             throw new IOException("the agent's isolated classes are missing from " + source.location
                     + " (expected " + PREFIX + EXPORTED.replace('.', '/') + "/)");
+        }
+        IsolatedLoader loader = new IsolatedLoader(source, packages);
+        if (Runtime.version().feature() < 24) {
+            return loader.getUnnamedModule();
         }
         ModuleDescriptor descriptor = ModuleDescriptor.newModule(MODULE)
                 .packages(packages)
@@ -86,7 +103,6 @@ final class IsolatedLayer {
         };
         ModuleLayer boot = ModuleLayer.boot();
         Configuration configuration = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(MODULE));
-        IsolatedLoader loader = new IsolatedLoader(source, packages);
         ModuleLayer layer = ModuleLayer.defineModules(configuration, List.of(boot), new Function<String, ClassLoader>() {
             @Override
             public ClassLoader apply(String module) {
@@ -109,7 +125,7 @@ final class IsolatedLayer {
         private final ProtectionDomain domain;
 
         IsolatedLoader(Source source, Set<String> packages) throws IOException {
-            super("pidfd4j-agent", ClassLoader.getPlatformClassLoader());
+            super(LOADER, ClassLoader.getPlatformClassLoader());
             this.source = source;
             this.packages = packages;
             Permissions all = new Permissions();
@@ -186,8 +202,8 @@ final class IsolatedLayer {
         }
     }
 
-    /** Reads the isolated folder of the agent's jar (or of an exploded copy of it). */
-    private abstract static class Source implements ModuleReader {
+    /** Reads the isolated folder of the agent's jar (or of an exploded copy of it), and the bridge. */
+    abstract static class Source implements ModuleReader {
         final URI location;
 
         Source(URI location) {
@@ -206,10 +222,17 @@ final class IsolatedLayer {
                 throw new IOException("the agent must be loaded from a jar file or a directory, not "
                         + codeSource.getLocation(), e);
             }
-            return Files.isDirectory(path) ? new DirectorySource(path.resolve(PREFIX)) : new JarSource(path);
+            return Files.isDirectory(path) ? new DirectorySource(path) : new JarSource(path);
         }
 
         abstract List<String> names() throws IOException;
+
+        /**
+         * An entry outside the isolated folder, by its path in the jar. Read straight from the jar:
+         * {@code ClassLoader.getResourceAsStream} would go through a jar URL connection, whose classes
+         * the first spawn would load for this one read.
+         */
+        abstract byte[] readEntry(String path) throws IOException;
 
         @Override
         public Stream<String> list() throws IOException {
@@ -234,10 +257,26 @@ final class IsolatedLayer {
 
         @Override
         List<String> names() {
+            // A loop, not a stream: the first lambdas of a JVM cost milliseconds of the first spawn.
             List<String> names = new ArrayList<>();
-            jar.stream().map(JarEntry::getName).filter(n -> n.startsWith(PREFIX) && n.length() > PREFIX.length())
-                    .forEach(n -> names.add(n.substring(PREFIX.length())));
+            for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                String n = e.nextElement().getName();
+                if (n.startsWith(PREFIX) && n.length() > PREFIX.length()) {
+                    names.add(n.substring(PREFIX.length()));
+                }
+            }
             return names;
+        }
+
+        @Override
+        byte[] readEntry(String path) throws IOException {
+            JarEntry e = jar.getJarEntry(path);
+            if (e == null || e.isDirectory()) {
+                throw new IOException("missing " + path + " in the agent jar " + jarUri);
+            }
+            try (InputStream in = jar.getInputStream(e)) {
+                return in.readAllBytes();
+            }
         }
 
         @Override
@@ -256,9 +295,17 @@ final class IsolatedLayer {
     private static final class DirectorySource extends Source {
         private final Path dir;
 
-        DirectorySource(Path dir) {
-            super(dir.toUri());
-            this.dir = dir;
+        private final Path root;
+
+        DirectorySource(Path root) {
+            super(root.resolve(PREFIX).toUri());
+            this.root = root;
+            this.dir = root.resolve(PREFIX);
+        }
+
+        @Override
+        byte[] readEntry(String path) throws IOException {
+            return Files.readAllBytes(root.resolve(path));
         }
 
         @Override

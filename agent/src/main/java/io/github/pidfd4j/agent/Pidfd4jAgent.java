@@ -1,7 +1,5 @@
 package io.github.pidfd4j.agent;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
@@ -129,8 +127,9 @@ public final class Pidfd4jAgent {
         }
 
         private boolean activate(Instrumentation inst) throws Throwable {
-            byte[] bridge = readBridge();
-            Module isolated = IsolatedLayer.create();
+            IsolatedLayer.Source source = IsolatedLayer.source();
+            byte[] bridge = source.readEntry(BRIDGE_RESOURCE);
+            Module isolated = IsolatedLayer.create(source);
             // java.lang is opened to the agent's isolated module only, so that it can define the bridge;
             // the application's own modules get nothing.
             inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
@@ -179,16 +178,6 @@ public final class Pidfd4jAgent {
             return true;
         } catch (ClassNotFoundException e) {
             return false;
-        }
-    }
-
-    /** The bridge's class file, shipped as a resource that no class loader would take for a class. */
-    private static byte[] readBridge() throws IOException {
-        try (InputStream in = Pidfd4jAgent.class.getClassLoader().getResourceAsStream(BRIDGE_RESOURCE)) {
-            if (in == null) {
-                throw new IOException("missing " + BRIDGE_RESOURCE + " in the agent jar");
-            }
-            return in.readAllBytes();
         }
     }
 }
