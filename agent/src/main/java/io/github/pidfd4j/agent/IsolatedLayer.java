@@ -200,6 +200,24 @@ final class IsolatedLayer {
                 return null;
             }
         }
+
+        /**
+         * The isolated classes' own resources (the native library) straight from the jar. The default
+         * asks the platform loader's modules first and then reads through a jar URL connection: two
+         * sets of classes the first spawn would load for one read.
+         */
+        @Override
+        public InputStream getResourceAsStream(String name) {
+            try {
+                Optional<InputStream> in = source.open(name);
+                if (in.isPresent()) {
+                    return in.get();
+                }
+            } catch (IOException e) {
+                return null;  // as the default does when the resource cannot be read
+            }
+            return super.getResourceAsStream(name);
+        }
     }
 
     /** Reads the isolated folder of the agent's jar (or of an exploded copy of it), and the bridge. */

@@ -74,12 +74,10 @@ final class PrologueWriter {
         boolean[] found = new boolean[patches.length];
         for (int m = 0; m < methods; m++) {
             int access = u2(p);
-            String name = utf8(u2(p + 2));
-            String descriptor = utf8(u2(p + 4));
             Instrumenter.Patch patch = null;
             for (int i = 0; i < patches.length; i++) {
                 Instrumenter.Patch candidate = patches[i];
-                if (name.equals(candidate.method) && descriptor.equals(candidate.descriptor)
+                if (utf8Is(u2(p + 2), candidate.method) && utf8Is(u2(p + 4), candidate.descriptor)
                         && ((access & ACC_STATIC) != 0) == candidate.isStatic()) {
                     found[i] = true;
                     patch = candidate;
@@ -120,7 +118,7 @@ final class PrologueWriter {
         boolean code = false;
         for (int i = 0; i < count; i++) {
             int length = u4(a + 2);
-            if (utf8(u2(a)).equals("Code")) {
+            if (utf8Is(u2(a), "Code")) {
                 writeCode(out, a, patch);
                 code = true;
             } else {
@@ -383,7 +381,7 @@ final class PrologueWriter {
 
     private int utf8Index(String s) {
         for (int i = 1; i < constants.length; i++) {            // an existing one, if the class has it
-            if (constants[i] != 0 && in[constants[i]] == 1 && utf8(i).equals(s)) {
+            if (utf8Is(i, s)) {
                 return i;
             }
         }
@@ -429,6 +427,24 @@ final class PrologueWriter {
     }
 
     // ---- reading
+
+    /**
+     * Whether constant {@code index} is the Utf8 of {@code ascii}, compared byte by byte: no String per
+     * constant (the pool is scanned while the JDK loads ProcessImpl, interpreted). A non-ASCII name has
+     * bytes of 0x80 and above, so it never equals an ASCII one.
+     */
+    private boolean utf8Is(int index, String ascii) {
+        int p = constants[index];
+        if (p == 0 || in[p] != 1 || u2(p + 1) != ascii.length()) {
+            return false;
+        }
+        for (int i = 0; i < ascii.length(); i++) {
+            if (in[p + 3 + i] != ascii.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** A Utf8 constant; non-ASCII bytes come out as Latin-1, which never equals the ASCII names looked for. */
     private String utf8(int index) {
