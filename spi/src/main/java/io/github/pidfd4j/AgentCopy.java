@@ -6,14 +6,14 @@ import java.lang.reflect.Method;
 
 /**
  * The agent's own copy of pidfd4j, asked by the public API about the processes the agent started. The
- * agent spawns through the classes of its isolated class loader, which this copy of the classes cannot
- * look into; the one package its module exports ({@code io.github.pidfd4j.agent.isolated}) holds small
+ * agent spawns through the classes of its isolated module layer, which this copy of the classes cannot
+ * look into; the one package that layer exports ({@code io.github.pidfd4j.agent.isolated}) holds small
  * static entry points for exactly these questions (ExitInfoLookup, DescriptorLookup, ProcessTreeLookup).
  */
 final class AgentCopy {
 
-    /** The name of the agent's isolated class loader (its classes are in a module of their own on JDK 24+ only). */
-    private static final String LOADER = "pidfd4j-agent";
+    /** The module of the agent's isolated layer. */
+    private static final String MODULE = "io.github.pidfd4j.isolated";
     /** The package of its entry points, the only one that module exports. */
     private static final String ENTRY_POINTS = "io.github.pidfd4j.agent.isolated.";
 
@@ -22,8 +22,7 @@ final class AgentCopy {
 
     /** Whether the agent's copy of pidfd4j started {@code process}. */
     static boolean started(Process process) {
-        ClassLoader loader = process.getClass().getClassLoader();
-        return loader != null && LOADER.equals(loader.getName());
+        return MODULE.equals(process.getClass().getModule().getName());
     }
 
     /**

@@ -31,25 +31,23 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * The class loader, and on JDK 24+ the module layer, that hold pidfd4j-spi and the agent's hooks: read
- * from {@value #PREFIX} inside the agent's own jar, by a class loader whose parent is the platform
- * class loader. So the application's class path sees none of it (its own copy of pidfd4j, whatever the
- * version, is another class in another loader), and the agent can give exactly these classes deep
- * access to {@code java.lang}, and on JDK 24+ native access, and nothing else.
+ * The module layer that holds pidfd4j-spi and the agent's hooks: one named module,
+ * {@value #MODULE}, read from {@value #PREFIX} inside the agent's own jar, in a class loader whose
+ * parent is the platform class loader. So the application's class path sees none of it (its own copy
+ * of pidfd4j, whatever the version, is another class in another loader), and the agent can give exactly this
+ * module native access and deep access to {@code java.lang}, and nothing else.
  *
- * <p>Why a module layer on JDK 24+ only: JEP 472 makes loading a JNI library a restricted method there,
- * and native access can be granted to one named module, while every unnamed module shares one flag
- * (the application's class path would get it too). Before JDK 24 JNI is not restricted, and resolving
- * a module layer would cost the first spawn about 20 ms of CPU for nothing (jmh/README.md): the classes
- * then live in the unnamed module of their own loader, which is as isolated.
+ * <p>A named module, although resolving it costs the first spawn some 20 ms of CPU (jmh/README.md):
+ * an unnamed module is open to every module, so any code holding one of the agent's classes (the
+ * class of every Process it starts) could take a private lookup into it, define a class of its own
+ * there and so reach the {@code java.lang} the agent was given; this module opens no package. And
+ * JEP 472 (JDK 24+) grants native access to a named module alone, all unnamed modules sharing one flag.
  */
 final class IsolatedLayer {
 
     static final String PREFIX = "META-INF/pidfd4j/isolated/";
     static final String MODULE = "io.github.pidfd4j.isolated";
     static final String EXPORTED = "io.github.pidfd4j.agent.isolated";
-    /** The isolated loader's name, by which pidfd4j's public API recognises the agent's processes. */
-    static final String LOADER = "pidfd4j-agent";
 
     private IsolatedLayer() {
     }
@@ -59,7 +57,7 @@ final class IsolatedLayer {
         return Source.of(IsolatedLayer.class);
     }
 
-    /** Creates the loader (and on JDK 24+ the layer) and returns the module of the isolated classes. */
+    /** Creates the layer and returns its module. */
     static Module create(Source source) throws IOException {
         Set<String> packages = new TreeSet<>();
         for (String name : source.names()) {
@@ -74,9 +72,6 @@ final class IsolatedLayer {
                     + " (expected " + PREFIX + EXPORTED.replace('.', '/') + "/)");
         }
         IsolatedLoader loader = new IsolatedLoader(source, packages);
-        if (Runtime.version().feature() < 24) {
-            return loader.getUnnamedModule();
-        }
         ModuleDescriptor descriptor = ModuleDescriptor.newModule(MODULE)
                 .packages(packages)
                 .exports(EXPORTED)
@@ -125,7 +120,7 @@ final class IsolatedLayer {
         private final ProtectionDomain domain;
 
         IsolatedLoader(Source source, Set<String> packages) throws IOException {
-            super(LOADER, ClassLoader.getPlatformClassLoader());
+            super("pidfd4j-agent", ClassLoader.getPlatformClassLoader());
             this.source = source;
             this.packages = packages;
             Permissions all = new Permissions();

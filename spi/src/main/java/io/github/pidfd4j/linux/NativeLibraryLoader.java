@@ -44,9 +44,13 @@ final class NativeLibraryLoader {
 
     /** Loads the library for {@code owner}, whose class loader must hold the resource. */
     static void load(Class<?> owner) throws IOException {
-        String resource = "/" + platformFolder() + "/libpidfd4j.so";
+        String resource = platformFolder() + "/libpidfd4j.so";
         byte[] bytes;
-        try (InputStream in = owner.getResourceAsStream(resource)) {
+        // Through the class loader, not the class: the agent's isolated loader then reads its own jar
+        // directly, where a class of its named module would go through a jar URL connection (classes
+        // that the first spawn would load for this one read).
+        ClassLoader loader = owner.getClassLoader();
+        try (InputStream in = loader != null ? loader.getResourceAsStream(resource) : ClassLoader.getSystemResourceAsStream(resource)) {
             if (in == null) {
                 throw new UnsatisfiedLinkError("libpidfd4j.so is not bundled for this platform (" + resource + ")");
             }

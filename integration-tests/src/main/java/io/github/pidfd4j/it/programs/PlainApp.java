@@ -48,6 +48,10 @@ public final class PlainApp {
         say("stderr", text(p.getErrorStream()));
         say("exit", p.waitFor());
         say("toString", p.toString().replace("pid=" + p.pid(), "pid=PID"));
+        // What any code holding a Process may do with its class: no deep access into its package. The
+        // JDK's is java.lang; the agent's classes live in a module that opens nothing (an open one would
+        // let this program define a class next to them, with the access to java.lang the agent has).
+        say("private lookup into the process class", privateLookup(p.getClass()));
 
         // Standard input, and large transfers both ways.
         p = new ProcessBuilder("cat").start();
@@ -231,6 +235,15 @@ public final class PlainApp {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         in.transferTo(b);
         return b.toString(StandardCharsets.UTF_8).trim().replace('\n', '|');
+    }
+
+    private static String privateLookup(Class<?> c) {
+        try {
+            java.lang.invoke.MethodHandles.privateLookupIn(c, java.lang.invoke.MethodHandles.lookup());
+            return "granted";
+        } catch (IllegalAccessException e) {
+            return "denied";
+        }
     }
 
     private static void say(String what, Object value) {
