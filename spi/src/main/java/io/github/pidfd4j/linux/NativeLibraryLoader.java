@@ -45,17 +45,7 @@ final class NativeLibraryLoader {
     /** Loads the library for {@code owner}, whose class loader must hold the resource. */
     static void load(Class<?> owner) throws IOException {
         String resource = platformFolder() + "/libpidfd4j.so";
-        byte[] bytes;
-        // Through the class loader, not the class: the agent's isolated loader then reads its own jar
-        // directly, where a class of its named module would go through a jar URL connection (classes
-        // that the first spawn would load for this one read).
-        ClassLoader loader = owner.getClassLoader();
-        try (InputStream in = loader != null ? loader.getResourceAsStream(resource) : ClassLoader.getSystemResourceAsStream(resource)) {
-            if (in == null) {
-                throw new UnsatisfiedLinkError("libpidfd4j.so is not bundled for this platform (" + resource + ")");
-            }
-            bytes = in.readAllBytes();
-        }
+        byte[] bytes = readBundled(owner, resource);
         int uid = currentUid();
         PrivateDirectory dir = privateDirectory(uid);
         Path file = install(dir.path, bytes, uid);
@@ -74,6 +64,41 @@ final class NativeLibraryLoader {
             second.toFile().deleteOnExit();
             write(second, bytes);
             System.load(second.toString());
+        }
+    }
+
+    /**
+     * The bundled library. From the jar that holds {@code owner} when it is a plain jar file: a class
+     * loader reads a resource through a jar URL connection, whose classes the first spawn would load for
+     * this one read (a few ms). Otherwise through the class loader: the agent's isolated loader reads
+     * its own jar directly then, and a directory of classes (tests) is read as it is.
+     */
+    private static byte[] readBundled(Class<?> owner, String resource) throws IOException {
+        java.net.URL location = null;
+        try {
+            java.security.CodeSource source = owner.getProtectionDomain().getCodeSource();
+            location = source == null ? null : source.getLocation();
+        } catch (SecurityException e) {
+            // a SecurityManager that grants no getProtectionDomain: the class loader below, as before
+        }
+        if (location != null && "file".equals(location.getProtocol()) && location.getPath().endsWith(".jar")) {
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(Path.of(location.toURI()).toFile(), false)) {
+                java.util.jar.JarEntry entry = jar.getJarEntry(resource);
+                if (entry != null) {
+                    try (InputStream in = jar.getInputStream(entry)) {
+                        return in.readAllBytes();
+                    }
+                }
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                // not a path after all: the class loader below
+            }
+        }
+        ClassLoader loader = owner.getClassLoader();
+        try (InputStream in = loader != null ? loader.getResourceAsStream(resource) : ClassLoader.getSystemResourceAsStream(resource)) {
+            if (in == null) {
+                throw new UnsatisfiedLinkError("libpidfd4j.so is not bundled for this platform (" + resource + ")");
+            }
+            return in.readAllBytes();
         }
     }
 
