@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * of pidfd4j, whatever the version, is another class in another loader), and the agent can give exactly this
  * module native access and deep access to {@code java.lang}, and nothing else.
  *
- * <p>A named module, although resolving it costs the first spawn some 20 ms of CPU (jmh/README.md):
+ * <p>A named module, although resolving it costs the first spawn some 20 ms (about twice that in CPU
+ * time, jmh/README.md):
  * an unnamed module is open to every module, so any code holding one of the agent's classes (the
  * class of every Process it starts) could take a private lookup into it, define a class of its own
  * there and so reach the {@code java.lang} the agent was given; this module opens no package. And
@@ -65,14 +66,13 @@ final class IsolatedLayer {
 
     /** Creates the layer and returns its module. */
     static Module create(Source source) throws IOException {
-        Set<String> packages = PACKAGES;
         if (source.find(EXPORTED.replace('.', '/') + "/Installer.class").isEmpty()) {
             throw new IOException("the agent's isolated classes are missing from " + source.location
                     + " (expected " + PREFIX + EXPORTED.replace('.', '/') + "/)");
         }
-        IsolatedLoader loader = new IsolatedLoader(source, packages);
+        IsolatedLoader loader = new IsolatedLoader(source, PACKAGES);
         ModuleDescriptor descriptor = ModuleDescriptor.newModule(MODULE)
-                .packages(packages)
+                .packages(PACKAGES)
                 .exports(EXPORTED)
                 // The Flight Recorder events: read when the boot layer has jdk.jfr, and only then
                 // (a jlink image may lack it; pidfd4j checks with canRead before touching it).
@@ -305,9 +305,8 @@ final class IsolatedLayer {
     }
 
     private static final class DirectorySource extends Source {
-        private final Path dir;
-
         private final Path root;
+        private final Path dir;
 
         DirectorySource(Path root) {
             super(root.resolve(PREFIX).toUri());

@@ -4,6 +4,8 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -11,8 +13,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.CodeSource;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.zip.CRC32;
 
 /**
@@ -74,22 +79,22 @@ final class NativeLibraryLoader {
      * its own jar directly then, and a directory of classes (tests) is read as it is.
      */
     private static byte[] readBundled(Class<?> owner, String resource) throws IOException {
-        java.net.URL location = null;
+        URL location = null;
         try {
-            java.security.CodeSource source = owner.getProtectionDomain().getCodeSource();
+            CodeSource source = owner.getProtectionDomain().getCodeSource();
             location = source == null ? null : source.getLocation();
         } catch (SecurityException e) {
             // a SecurityManager that grants no getProtectionDomain: the class loader below, as before
         }
         if (location != null && "file".equals(location.getProtocol()) && location.getPath().endsWith(".jar")) {
-            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(Path.of(location.toURI()).toFile(), false)) {
-                java.util.jar.JarEntry entry = jar.getJarEntry(resource);
+            try (JarFile jar = new JarFile(Path.of(location.toURI()).toFile(), false)) {
+                JarEntry entry = jar.getJarEntry(resource);
                 if (entry != null) {
                     try (InputStream in = jar.getInputStream(entry)) {
                         return in.readAllBytes();
                     }
                 }
-            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            } catch (URISyntaxException | IllegalArgumentException e) {
                 // not a path after all: the class loader below
             }
         }
