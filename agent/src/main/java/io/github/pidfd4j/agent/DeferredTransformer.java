@@ -17,6 +17,15 @@ import java.util.function.BiConsumer;
  *
  * <p>A spawn racing with the first activation is safe: the JDK loads {@code ProcessImpl} once, and
  * every other thread that needs it waits until this transformer has returned.
+ *
+ * <p>From {@code premain} it is registered as a transformer that cannot retransform, and removed once
+ * every target has loaded: while any transformer is registered, every class the JVM loads is posted
+ * to the agent (about 50 µs of CPU per class on a small VM, see jmh/README.md). Removing it loses
+ * nothing: the JVM keeps what such a transformer produced as the class's bytes, and a later
+ * retransformation by another agent starts from them, prologue included. After a dynamic attach the
+ * targets may be loaded already and can only be patched by retransformation, which needs a
+ * retransformation-capable transformer; that one stays, as a removed one would take the prologue
+ * with it at the next retransformation.
  */
 final class DeferredTransformer implements ClassFileTransformer {
 
@@ -28,17 +37,24 @@ final class DeferredTransformer implements ClassFileTransformer {
         boolean activate();
     }
 
+    private final Instrumentation inst;
     private final boolean spawn;
     private final boolean onExit;
+    private final boolean late;
     private final Activation activation;
     private final BiConsumer<String, Throwable> onError;
     private List<Instrumenter.Patch> patches;  // guarded by this: built on activation
     private Boolean active;                    // guarded by this: null until a target first loads
     private Thread activating;                 // guarded by this
+    private boolean processImplSeen;           // guarded by this
+    private boolean processHandleImplSeen;     // guarded by this
 
-    private DeferredTransformer(boolean spawn, boolean onExit, Activation activation, BiConsumer<String, Throwable> onError) {
+    private DeferredTransformer(Instrumentation inst, boolean spawn, boolean onExit, boolean late, Activation activation,
+                                BiConsumer<String, Throwable> onError) {
+        this.inst = inst;
         this.spawn = spawn;
         this.onExit = onExit;
+        this.late = late;
         this.activation = activation;
         this.onError = onError;
     }
@@ -52,8 +68,8 @@ final class DeferredTransformer implements ClassFileTransformer {
      */
     static void install(Instrumentation inst, boolean spawn, boolean onExit, boolean late, Activation activation,
                         BiConsumer<String, Throwable> onError) {
-        DeferredTransformer t = new DeferredTransformer(spawn, onExit, activation, onError);
-        inst.addTransformer(t, true);
+        DeferredTransformer t = new DeferredTransformer(inst, spawn, onExit, late, activation, onError);
+        inst.addTransformer(t, late);  // retransformation-capable only where it must retransform (see above)
         if (!late) {
             return;
         }
@@ -106,6 +122,29 @@ final class DeferredTransformer implements ClassFileTransformer {
         if (loader != null || className == null || !isTarget(className)) {
             return null;
         }
+        try {
+            return patch(className, classfileBuffer);
+        } finally {
+            targetDone(className);
+        }
+    }
+
+    /** Removes this transformer (premain only) once every target has been seen: see the class comment. */
+    private void targetDone(String className) {
+        synchronized (this) {
+            if (className.equals(PROCESS_IMPL)) {
+                processImplSeen = true;
+            } else {
+                processHandleImplSeen = true;
+            }
+            if (late || !processHandleImplSeen || (spawn && !processImplSeen)) {
+                return;
+            }
+        }
+        inst.removeTransformer(this);
+    }
+
+    private byte[] patch(String className, byte[] classfileBuffer) {
         List<Instrumenter.Patch> all = activePatches(className);
         if (all == null) {
             return null;

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -99,6 +104,30 @@ class ProgramsIT {
         assertEquals(runs.jdk.behaviour(), runs.agent.behaviour());
         assertTrue(runs.jdk.stderr().contains("WARNING: A restricted method"), runs.jdk::toString);
         assertEquals(runs.jdk.stderr(), runs.agent.stderr());
+    }
+
+    /**
+     * Another agent retransforms the JDK's process classes after pidfd4j's agent patched them and
+     * removed its transformer: the JVM keeps the patched bytes as the classes' own, so the prologue
+     * stays, and later spawns and handle waits still go through pidfd4j.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void anotherAgentsRetransformationKeepsThePrologue(Jdk jdk) throws Exception {
+        Path second = Jvm.WORK.resolve("retransforming-agent.jar");
+        Files.createDirectories(Jvm.WORK);
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().putValue("Premain-Class", "io.github.pidfd4j.it.programs.RetransformingAgent");
+        manifest.getMainAttributes().putValue("Can-Retransform-Classes", "true");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(second), manifest)) {
+            // the class itself comes from the programs' class path
+        }
+        Pair runs = Pair.run(jdk, "RetransformApp", j -> j.option("-javaagent:" + second));
+        runs.assertSameBehaviourAndSilent();
+        assertTrue(runs.jdk.behaviour().contains("retransformed"), runs.jdk::toString);
+        assertTrue(runs.jdk.behaviour().contains("after: exit 4, handle alive false"), runs.jdk::toString);
+        runs.assertProcessClasses("before", "after");
     }
 
     /** The same program run without and with the agent. */
