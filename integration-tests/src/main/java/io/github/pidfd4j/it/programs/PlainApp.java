@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
+import java.lang.invoke.MethodHandles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -239,7 +240,7 @@ public final class PlainApp {
 
     private static String privateLookup(Class<?> c) {
         try {
-            java.lang.invoke.MethodHandles.privateLookupIn(c, java.lang.invoke.MethodHandles.lookup());
+            MethodHandles.privateLookupIn(c, MethodHandles.lookup());
             return "granted";
         } catch (IllegalAccessException e) {
             return "denied";
