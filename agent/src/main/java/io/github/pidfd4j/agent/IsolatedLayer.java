@@ -163,13 +163,9 @@ final class IsolatedLayer {
 
         private Class<?> define(String name) throws ClassNotFoundException {
             try {
-                Optional<InputStream> in = source.open(name.replace('.', '/') + ".class");
-                if (in.isEmpty()) {
+                byte[] bytes = source.readBytes(name.replace('.', '/') + ".class");
+                if (bytes == null) {
                     throw new ClassNotFoundException(name);
-                }
-                byte[] bytes;
-                try (InputStream s = in.get()) {
-                    bytes = s.readAllBytes();
                 }
                 return defineClass(name, bytes, 0, bytes.length, domain);
             } catch (IOException e) {
@@ -246,6 +242,17 @@ final class IsolatedLayer {
          */
         abstract byte[] readEntry(String path) throws IOException;
 
+        /** An entry of the isolated folder, or null when there is none. */
+        byte[] readBytes(String name) throws IOException {
+            Optional<InputStream> in = open(name);
+            if (in.isEmpty()) {
+                return null;
+            }
+            try (InputStream s = in.get()) {
+                return s.readAllBytes();
+            }
+        }
+
         @Override
         public Stream<String> list() throws IOException {
             return names().stream();
@@ -286,8 +293,32 @@ final class IsolatedLayer {
             if (e == null || e.isDirectory()) {
                 throw new IOException("missing " + path + " in the agent jar " + jarUri);
             }
+            return readWhole(e);
+        }
+
+        @Override
+        byte[] readBytes(String name) throws IOException {
+            JarEntry e = jar.getJarEntry(PREFIX + name);
+            return e == null || e.isDirectory() ? null : readWhole(e);
+        }
+
+        /**
+         * One array of the size the jar's directory gives, where readAllBytes would fill 8 KB chunks and
+         * copy them: the isolated classes are read while the first spawn waits, and every byte
+         * allocated then stays in the JVM's resident memory until a collection.
+         */
+        private byte[] readWhole(JarEntry e) throws IOException {
+            long size = e.getSize();
             try (InputStream in = jar.getInputStream(e)) {
-                return in.readAllBytes();
+                if (size < 0 || size > Integer.MAX_VALUE - 8) {
+                    return in.readAllBytes();
+                }
+                byte[] bytes = new byte[(int) size];
+                int n = in.readNBytes(bytes, 0, bytes.length);
+                if (n != bytes.length || in.read() != -1) {
+                    throw new IOException(e.getName() + " in " + jarUri + " is not the size its directory entry says");
+                }
+                return bytes;
             }
         }
 
