@@ -1,9 +1,7 @@
 package io.github.pidfd4j.it.programs;
 
 import io.github.pidfd4j.ProcessTree;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,13 +17,7 @@ public final class CgroupTreeApp {
 
     public static void main(String[] args) throws Exception {
         Process sh = new ProcessBuilder("sh", "-c", "sleep 100 & sleep 100 & wait").start();
-        Path children = Path.of("/proc/" + sh.pid() + "/task/" + sh.pid() + "/children");
-        List<String> pids = new ArrayList<>();
-        for (int i = 0; i < 2_000 && pids.size() < 2; i++) {  // at most 10 s for the shell to start both
-            pids = new ArrayList<>(List.of(Files.readString(children).trim().split(" +")));
-            pids.removeIf(String::isEmpty);
-            Thread.sleep(5);
-        }
+        List<String> pids = Evidence.children(sh, 2);
         Evidence.print("tree", "child", sh.pid(), "descendants", String.join(",", pids), "cgroup",
                 ProcessTree.cgroup(sh).map(Path::toString).orElse("none"));
         try {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What the tests need to tell the pidfd path from the JDK's, printed on lines of their own that start
@@ -74,5 +76,17 @@ public final class Evidence {
     /** Whether pidfd4j's watcher thread runs in this JVM. */
     public static boolean watcherThread() {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("pidfd4j-watcher"));
+    }
+
+    /** The pids of {@code p}'s children once it has {@code count} of them, or fewer after 10 s. */
+    public static List<String> children(Process p, int count) throws IOException, InterruptedException {
+        Path children = Path.of("/proc/" + p.pid() + "/task/" + p.pid() + "/children");
+        List<String> pids = new ArrayList<>();
+        for (int i = 0; i < 2_000 && pids.size() < count; i++) {
+            pids = new ArrayList<>(List.of(Files.readString(children).trim().split(" +")));
+            pids.removeIf(String::isEmpty);
+            Thread.sleep(5);
+        }
+        return pids;
     }
 }

@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,13 +22,7 @@ public final class TreeApp {
     public static void main(String[] args) throws Exception {
         Process sh = new ProcessBuilder("sh", "-c", "sleep 100 & sleep 100 & wait").start();
         Evidence.process("child", sh);
-        Path children = Path.of("/proc/" + sh.pid() + "/task/" + sh.pid() + "/children");
-        List<String> pids = new ArrayList<>();
-        for (int i = 0; i < 2_000 && pids.size() < 2; i++) {  // at most 10 s for the shell to start both
-            pids = new ArrayList<>(List.of(Files.readString(children).trim().split(" +")));
-            pids.removeIf(String::isEmpty);
-            Thread.sleep(5);
-        }
+        List<String> pids = Evidence.children(sh, 2);
         String cgroup = Files.readAllLines(Path.of("/proc/" + sh.pid() + "/cgroup")).stream()
                 .filter(l -> l.startsWith("0::")).findFirst().orElse("0::none");
         Evidence.print("tree", "child", sh.pid(), "descendants", String.join(",", pids), "cgroup", cgroup.substring(3));
