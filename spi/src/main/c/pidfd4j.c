@@ -98,6 +98,8 @@ _Static_assert(sizeof(struct pidfd4j_pidfd_info) == 64, "PIDFD_INFO_SIZE_VER0");
 #define PIDFD4J_CLONE_PIDFD_AUTOKILL (1ULL << 36)
 /* Linux 5.7: clone3 places the child in the cgroup whose directory fd is clone_args.cgroup. */
 #define PIDFD4J_CLONE_INTO_CGROUP    0x200000000ULL
+/* Linux 5.5: the child starts with every caught signal at SIG_DFL (ignored ones stay ignored). */
+#define PIDFD4J_CLONE_CLEAR_SIGHAND  0x100000000ULL
 
 /* struct clone_args up to cgroup (CLONE_ARGS_SIZE_VER2, Linux 5.7); the size passed tells the kernel the
  * version: VER0 (64, up to tls, Linux 5.3) unless the cgroup field is used. */
@@ -209,7 +211,8 @@ static int read_signal_masks(uint64_t *caught, uint64_t *ignored) {
     return found;
 }
 
-static void reset_signals(void) {
+/* handlers_cleared: clone3 had CLONE_CLEAR_SIGHAND, so the kernel has done the loops below. */
+static void reset_signals(int handlers_cleared) {
     /* Handlers of the JVM must never run in the child, so every caught signal goes back to
      * SIG_DFL before the mask is cleared. Ignored signals stay ignored, as exec would keep them,
      * except SIGPIPE, which the JVM ignores for itself and a child must not inherit (JDK 25). Raw
@@ -219,7 +222,12 @@ static void reset_signals(void) {
     memset(&ign, 0, sizeof ign);
     ign.handler = (void *) SIG_IGN;
     uint64_t caught, ignored;
-    if (read_signal_masks(&caught, &ignored) == 0) {
+    if (handlers_cleared) {
+        /* Caught ones are SIG_DFL already, ignored ones still ignored: only SIGPIPE is left, and
+         * one syscall puts it right whatever it was. Saves the /proc read and a syscall per
+         * handler the JVM has (13 on JDK 17), most of the child's work before exec. */
+        syscall(SYS_rt_sigaction, SIGPIPE, &dfl, NULL, 8);
+    } else if (read_signal_masks(&caught, &ignored) == 0) {
         /* Exact, not racy: nothing but this child changes its copy of the handlers now. */
         uint64_t reset = caught | (ignored & (1ULL << (SIGPIPE - 1)));
         for (int sig = 1; sig < 65; sig++)
@@ -278,7 +286,7 @@ static _Noreturn void child_fail(struct child_args *a, int stage, int err) {
     _exit(127);
 }
 
-static int child_main(void *p) {
+static int child_main(void *p, int handlers_cleared) {
     struct child_args *a = p;
     int lifted[3] = {-1, -1, -1};
 
@@ -325,7 +333,7 @@ static int child_main(void *p) {
     if (a->cwd != NULL && chdir(a->cwd) != 0)
         child_fail(a, STAGE_CHDIR, errno);
 
-    reset_signals();
+    reset_signals(handlers_cleared);
 
     /* The JDK's PATH rules (JDK_execvpe): the candidates come from the parent's PATH; EACCES is
      * sticky; "not here" errors move on; any other error stops; ENOEXEC runs the file via sh. */
@@ -409,8 +417,9 @@ static char *child_stack(int *err) {
 /* What clone_child hands to the child, and what a child on PATH_CLONE_THEN_PIDFD_OPEN reports back. */
 struct clone_req {
     int path;
-    int (*fn)(void *);
+    int (*fn)(void *, int);     /* called with arg and handlers_cleared */
     void *arg;
+    int handlers_cleared;       /* the clone had CLONE_CLEAR_SIGHAND */
     volatile int pidfd;
     volatile int stage;
     volatile int err;
@@ -436,7 +445,7 @@ static int child_entry(void *p) {
             _exit(127);
         }
     }
-    return r->fn(r->arg);
+    return r->fn(r->arg, r->handlers_cleared);
 }
 
 /*
@@ -535,15 +544,37 @@ static uint64_t clone3_flags(int spawn_flags) {
     return f;
 }
 
+/* Set once clone3 has refused CLONE_CLEAR_SIGHAND and worked without it (Linux 5.3 and 5.4): from then on
+ * it is not asked for, and children reset their handlers themselves. Racy reads only cost a retry. */
+static int clear_sighand_refused;
+
+/* clone3 with CLONE_CLEAR_SIGHAND where the kernel has it, else without; -errno as pidfd4j_clone3. */
+static long clone3_clearing_handlers(struct pidfd4j_clone_args *ca, size_t size, struct clone_req *req) {
+    if (!__atomic_load_n(&clear_sighand_refused, __ATOMIC_RELAXED)) {
+        ca->flags |= PIDFD4J_CLONE_CLEAR_SIGHAND;
+        req->handlers_cleared = 1;  /* read by the child only: the flags are checked before it exists */
+        long r = pidfd4j_clone3(ca, size, child_entry, req);
+        if (r != -EINVAL)
+            return r;
+        ca->flags &= ~PIDFD4J_CLONE_CLEAR_SIGHAND;
+        req->handlers_cleared = 0;
+        r = pidfd4j_clone3(ca, size, child_entry, req);
+        if (r >= 0)  /* EINVAL again: another flag's doing (AUTOREAP...), not this one's */
+            __atomic_store_n(&clear_sighand_refused, 1, __ATOMIC_RELAXED);
+        return r;
+    }
+    return pidfd4j_clone3(ca, size, child_entry, req);
+}
+
 /* cgroup_fd: with SPAWN_INTO_CGROUP, an O_PATH directory fd of the cgroup v2 the child is born in. */
-static pid_t clone_child(int path, int spawn_flags, int cgroup_fd, int (*fn)(void *), void *arg, int *pidfd,
+static pid_t clone_child(int path, int spawn_flags, int cgroup_fd, int (*fn)(void *, int), void *arg, int *pidfd,
                          int *stage, int *err) {
     char *stack = child_stack(err);
     if (stack == NULL) {
         *stage = STAGE_STACK;
         return -1;
     }
-    struct clone_req req = {.path = path, .fn = fn, .arg = arg, .pidfd = -1, .stage = 0, .err = 0};
+    struct clone_req req = {.path = path, .fn = fn, .arg = arg, .handlers_cleared = 0, .pidfd = -1, .stage = 0, .err = 0};
 
     uint64_t all = ~0ULL, old;
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, 8);
@@ -565,7 +596,7 @@ static pid_t clone_child(int path, int spawn_flags, int cgroup_fd, int (*fn)(voi
             ca.cgroup = (uint64_t) cgroup_fd;
             size = sizeof ca;
         }
-        long r = pidfd4j_clone3(&ca, size, child_entry, &req);
+        long r = clone3_clearing_handlers(&ca, size, &req);
         pid = r < 0 ? -1 : (pid_t) r;
         clone_err = r < 0 ? (int) -r : 0;
     } else {
@@ -645,8 +676,9 @@ static int pidfd4j_spawn(int path, int flags, int cgroup_fd, char *const *candid
  * meant for it, does not produce by accident (0 would be, for a child that ran the parent's path). */
 #define PROBE_CHILD_EXIT 97
 
-static int probe_child(void *unused) {
+static int probe_child(void *unused, int handlers_cleared) {
     (void) unused;
+    (void) handlers_cleared;
     _exit(PROBE_CHILD_EXIT);
 }
 

@@ -16,10 +16,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The child's signal dispositions before exec, both ways pidfd4j's child learns them: from its own
- * /proc/self/status (the fast way: only caught signals and an ignored SIGPIPE cost a syscall) and,
- * without /proc, one rt_sigaction per signal. Either way an ignored signal stays ignored across exec
- * (as exec itself keeps it, and as the JDK's children show; see ChildEnvironmentTest), except SIGPIPE.
+ * The child's signal dispositions before exec, each way pidfd4j's child resets them: on the clone3
+ * tier the kernel does it (CLONE_CLEAR_SIGHAND, Linux 5.5) and the child only resets SIGPIPE; on the
+ * clone tiers (and clone3 before 5.5) the child reads its own /proc/self/status (only caught signals
+ * and an ignored SIGPIPE cost a syscall) or, without /proc, makes one rt_sigaction per signal. Every
+ * way an ignored signal stays ignored across exec (as exec itself keeps it, and as the JDK's children
+ * show; see ChildEnvironmentTest), except SIGPIPE.
  */
 class SignalDispositionTest {
 
