@@ -17,8 +17,6 @@ final class ForeignExit {
     /** One pidfd per watched pid, shared by every caller until the exit. */
     private static final Map<Long, CompletableFuture<Integer>> WATCHED = new ConcurrentHashMap<>();
 
-    private static final long SELF = ProcessHandle.current().pid();
-
     private ForeignExit() {
     }
 
@@ -34,7 +32,10 @@ final class ForeignExit {
         int end = stat.lastIndexOf(')');  // comm may contain spaces and parentheses, never past the last
         String[] fields = end < 0 ? new String[0] : stat.substring(end + 1).trim().split(" ", 3);
         try {
-            return fields.length >= 2 && Long.parseLong(fields[1]) == SELF;
+            // Not kept in a static: the agent initialises this class on its first spawn, and
+            // ProcessHandle.current() would initialise the JDK's ProcessHandleImpl there (a thread
+            // pool and three lambdas) for nothing; a caller of this has used ProcessHandle already.
+            return fields.length >= 2 && Long.parseLong(fields[1]) == ProcessHandle.current().pid();
         } catch (NumberFormatException e) {
             return false;
         }

@@ -107,6 +107,7 @@ public final class Installer {
             // of children() and descendants() both ways.
             AgentSupport.install((InputStream) nulls[0], (OutputStream) nulls[1], exitHooked);
             ready = true;
+            loadProcessHandleImpl();
         } catch (Throwable t) {
             System.getLogger("io.github.pidfd4j.agent").log(Level.WARNING, "pidfd4j agent: not installed (" + t
                     + "); the JDK's own process handling stays in use", t);
@@ -118,6 +119,17 @@ public final class Installer {
             }
         }
         return ready;
+    }
+
+    /**
+     * Loads the JDK's ProcessHandleImpl, without initialising it, when the first hook call comes from
+     * ProcessImpl: so the agent's transformer patches it now, outside any transformer (a class loaded
+     * inside one is not transformed), and then has seen every target and removes itself. Not
+     * initialised: its static initialiser creates the JDK's reaper thread pool and spins two lambdas,
+     * work for programs that use ProcessHandle, which then initialise it themselves.
+     */
+    private static void loadProcessHandleImpl() throws ClassNotFoundException {
+        Class.forName("java.lang.ProcessHandleImpl", false, null);
     }
 
     /** Children's environments encoded by the JDK itself, through the bridge: the raw bytes it keeps. */
