@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -278,6 +279,71 @@ class StreamsTest {
         IOException e = assertThrows(IOException.class, out::read);
         assertEquals("Stream closed", e.getMessage());
         assertEquals(143, p.waitFor());
+    }
+
+    /**
+     * The JDK's stdin is an 8 KiB BufferedOutputStream: a short write waits for flush(), a write of the
+     * buffer's size or more goes straight through, single bytes go out when the 8,193rd arrives.
+     * pidfd4j's allocates its buffer at the first write; what the child sees must be the same.
+     */
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void stdinIsBufferedAsTheJdks(ProcessProvider provider) throws Exception {
+        Process p = provider.start(new ProcessBuilder("cat"));
+        OutputStream stdin = p.getOutputStream();
+        InputStream echo = p.getInputStream();
+        stdin.write(new byte[100]);
+        assertNothingArrives(echo, "100 bytes, not flushed");
+        stdin.flush();
+        assertEquals(100, readWithin(echo, 100).length);
+
+        byte[] big = new byte[8192];
+        Arrays.fill(big, (byte) 'b');
+        stdin.write(big);  // as large as the buffer: not buffered
+        assertArrayEquals(big, readWithin(echo, 8192));
+
+        for (int i = 0; i < 8192; i++) {
+            stdin.write('s');
+        }
+        assertNothingArrives(echo, "8,192 single bytes fill the buffer, not flushed");
+        stdin.write('t');  // no room: the full buffer goes out first
+        byte[] singles = new byte[8192];
+        Arrays.fill(singles, (byte) 's');
+        assertArrayEquals(singles, readWithin(echo, 8192));
+        stdin.close();  // flushes the last byte
+        assertEquals("t", read(echo));
+        assertEquals(0, p.waitFor());
+    }
+
+    /** mark() before the first read, and a mark past the 8 KiB buffer, as BufferedInputStream has them. */
+    @ParameterizedTest
+    @MethodSource("io.github.pidfd4j.Contenders#all")
+    void markAndResetAsTheJdks(ProcessProvider provider) throws Exception {
+        Process p = provider.start(sh("seq 1 5000"));  // 23,893 bytes
+        InputStream out = p.getInputStream();
+        assertTrue(out.markSupported());
+        out.mark(20_000);
+        byte[] first = out.readNBytes(12_000);
+        out.reset();
+        assertArrayEquals(first, out.readNBytes(12_000));
+        String all = new String(first, StandardCharsets.US_ASCII) + read(out);
+        assertTrue(all.startsWith("1\n2\n3\n") && all.endsWith("\n4999\n5000\n") && all.length() == 23_893, all.length() + " bytes");
+        assertEquals(0, p.waitFor());
+    }
+
+    private static void assertNothingArrives(InputStream in, String what) throws Exception {
+        Thread.sleep(300);  // long enough for cat to echo what reached it
+        assertEquals(0, in.available(), what + ": nothing reaches the child");
+    }
+
+    private static byte[] readWithin(InputStream in, int n) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return in.readNBytes(n);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(30, TimeUnit.SECONDS);
     }
 
     @ParameterizedTest
