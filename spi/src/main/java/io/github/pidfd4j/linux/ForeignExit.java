@@ -34,7 +34,7 @@ final class ForeignExit {
         try {
             // Not kept in a static: the agent initialises this class on its first spawn, and
             // ProcessHandle.current() would initialise the JDK's ProcessHandleImpl there (a thread
-            // pool and three lambdas) for nothing; a caller of this has used ProcessHandle already.
+            // pool and two lambdas) for nothing; a caller of this has used ProcessHandle already.
             return fields.length >= 2 && Long.parseLong(fields[1]) == ProcessHandle.current().pid();
         } catch (NumberFormatException e) {
             return false;

@@ -18,10 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * of the child drains and closes, and the null streams for redirected ones.
  *
  * <p>Unlike the JDK's, a pipe stream allocates its 8 KiB buffer when it is first used, not at the
- * spawn: the three buffers were 24 of the 28 KB a spawn allocated, most programs read one stream at
- * most, and on a young heap every spawn touched six fresh pages for them (page faults: 8.2 -> 2.9 per
- * spawn+wait of tiny-true, spawning thread's CPU time down accordingly; jmh/README.md). What a caller
- * can observe is the same: buffers of the same size, filled and flushed at the same moments.
+ * spawn: the three buffers were 24 of the 28 KB a spawn allocated, many callers never touch one or
+ * two of the streams, and on a young heap every spawn touched six fresh pages for them (page faults
+ * per spawn+wait of tiny-true 8.2 -> 2.9; see jmh/README.md). What a caller can observe is the same:
+ * buffers of the same size, filled and flushed at the same moments.
  */
 final class ProcessStreams {
 
