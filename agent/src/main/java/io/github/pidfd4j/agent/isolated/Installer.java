@@ -107,7 +107,6 @@ public final class Installer {
             // of children() and descendants() both ways.
             AgentSupport.install((InputStream) nulls[0], (OutputStream) nulls[1], exitHooked);
             ready = true;
-            loadProcessHandleImpl();
         } catch (Throwable t) {
             System.getLogger("io.github.pidfd4j.agent").log(Level.WARNING, "pidfd4j agent: not installed (" + t
                     + "); the JDK's own process handling stays in use", t);
@@ -117,19 +116,26 @@ public final class Installer {
             } catch (Throwable w) {
                 t.addSuppressed(w);
             }
+        } finally {
+            loadProcessHandleImpl();  // on every outcome, see there
         }
         return ready;
     }
 
     /**
-     * Loads the JDK's ProcessHandleImpl, without initialising it, when the first hook call comes from
-     * ProcessImpl: so the agent's transformer patches it now, outside any transformer (a class loaded
-     * inside one is not transformed), and then has seen every target and removes itself. Not
-     * initialised: its static initialiser creates the JDK's reaper thread pool and spins two lambdas,
-     * work for programs that use ProcessHandle, which then initialise it themselves.
+     * Loads the JDK's ProcessHandleImpl, without initialising it (a no-op when it is loaded already, as
+     * when the first hook call came from it): so the agent's transformer patches it now, outside any
+     * transformer (a class loaded inside one is not transformed), and then has seen every target and
+     * removes itself, whether pidfd4j could start or not (withdrawn hooks leave the prologue inert).
+     * Not initialised: its static initialiser creates the JDK's reaper thread pool and spins two
+     * lambdas, work for programs that use ProcessHandle, which then initialise it themselves.
      */
-    private static void loadProcessHandleImpl() throws ClassNotFoundException {
-        Class.forName("java.lang.ProcessHandleImpl", false, null);
+    private static void loadProcessHandleImpl() {
+        try {
+            Class.forName("java.lang.ProcessHandleImpl", false, null);
+        } catch (ClassNotFoundException | LinkageError e) {
+            // cannot happen in a JDK that has ProcessImpl; the transformer then waits for it, as before
+        }
     }
 
     /** Children's environments encoded by the JDK itself, through the bridge: the raw bytes it keeps. */
