@@ -28,7 +28,7 @@ record Benchmark(String job, int section, String measures, List<Contender> conte
     }
 
     /** How a benchmark runs. */
-    sealed interface Harness permits Jmh, FootprintHarness, StartupHarness {
+    sealed interface Harness permits Jmh, FootprintHarness, StartupHarness, RoundsHarness {
         /** Whether {@code row} is one of this harness's rows. */
         boolean produced(Row row);
     }
@@ -114,6 +114,15 @@ record Benchmark(String job, int section, String measures, List<Contender> conte
         public boolean produced(Row row) {
             return row.benchmark.equals(Startup.CPU) || row.benchmark.equals(Startup.WALL)
                     || row.benchmark.equals(Startup.RSS);
+        }
+    }
+
+    /** {@link Rounds}: one job for the C reference, the library and the agent, in interleaved rounds. */
+    record RoundsHarness() implements Harness {
+        @Override
+        public boolean produced(Row row) {
+            return row.benchmark.equals(Rounds.SPAWN) || row.benchmark.equals(Rounds.THREADS2)
+                    || row.benchmark.equals(Rounds.THREADS4);
         }
     }
 }

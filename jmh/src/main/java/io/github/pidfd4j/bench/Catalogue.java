@@ -65,7 +65,10 @@ final class Catalogue {
             // One job for every contender: its variants run interleaved (see Startup).
             new Benchmark("7 start-up", 7, "CPU, wall time and peak memory of a fresh JVM that starts /bin/true once or"
                     + " nothing", List.of(Contender.JDK, Contender.PIDFD, Contender.AGENT), new StartupHarness(),
-                    Startup::describe));
+                    Startup::describe),
+            new Benchmark("8 steady state in rounds", 8, "benchmarks 1 (tiny-true) and 2 (2 and 4 threads) in"
+                    + " interleaved rounds of the C reference, the library and the agent: ratios within a round",
+                    Rounds.CONTENDERS, new Benchmark.RoundsHarness(), Rounds::describe));
 
     /** Benchmark 5: benchmark 1 with tiny-true in a JVM whose whole heap of {@code size} is touched. */
     private static Benchmark heap(String size) {

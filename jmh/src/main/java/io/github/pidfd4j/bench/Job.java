@@ -3,6 +3,7 @@ package io.github.pidfd4j.bench;
 import io.github.pidfd4j.bench.Benchmark.FootprintHarness;
 import io.github.pidfd4j.bench.Benchmark.Jmh;
 import io.github.pidfd4j.bench.Benchmark.JvmHeap;
+import io.github.pidfd4j.bench.Benchmark.RoundsHarness;
 import io.github.pidfd4j.bench.Benchmark.StartupHarness;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,6 +64,8 @@ abstract class Job {
                 }
             } else if (b.harness() instanceof StartupHarness) {
                 jobs.add(startup(s, b, contenders));
+            } else if (b.harness() instanceof RoundsHarness) {
+                jobs.add(rounds(s, b, contenders));
             }
         }
         jobs.removeIf(j -> !j.wanted(contenders) || (only != null && !only.matcher(j.name).find()));
@@ -169,6 +172,33 @@ abstract class Job {
             @Override
             boolean wanted(List<Contender> cs) {
                 return !cases.isEmpty();
+            }
+        };
+    }
+
+    /** Benchmark 8: one job for the C reference, the library and the agent, which run in interleaved rounds. */
+    private static Job rounds(Setup s, Benchmark b, List<Contender> contenders) {
+        Rounds rounds = new Rounds(s.profile(), s.jvm(), s.flags(), s.logs(), s.preflight()::problem);
+        return new Job(b, Contender.C_REFERENCE, s.profile().rounds + " rounds") {
+            @Override
+            List<Row> run() throws Exception {
+                return rounds.run(contenders);
+            }
+
+            @Override
+            List<Row> notRun(String why) {
+                List<Row> rows = new ArrayList<>();
+                for (Contender c : Rounds.CONTENDERS) {
+                    if (contenders.contains(c)) {
+                        rows.addAll(Rounds.notRun(c, why));
+                    }
+                }
+                return rows;
+            }
+
+            @Override
+            boolean wanted(List<Contender> cs) {
+                return Rounds.wanted(cs);
             }
         };
     }

@@ -33,7 +33,8 @@ public final class Row {
     public final String note;
     /**
      * Every measurement, for rows made of a few whole runs (the start-up benchmark: one per fresh
-     * JVM); their median is the score and p50, their range is shown instead of an error. Else null.
+     * JVM; benchmark 8: one per round, in round order); their median is the score and p50, their
+     * range is shown instead of an error. Else null.
      */
     public final List<Double> samples;
 
@@ -132,7 +133,7 @@ public final class Row {
         String mode = String.valueOf(r.get("mode"));
         boolean sample = mode.equals("sample");  // JMH also writes percentiles of throughput iterations
         Object raw = pm.get("rawData");
-        if (mode.equals(Startup.MODE) && raw instanceof List && r.get(NOT_RUN) == null) {
+        if ((mode.equals(Startup.MODE) || mode.equals(Rounds.MODE)) && raw instanceof List && r.get(NOT_RUN) == null) {
             List<Double> samples = new ArrayList<>();
             for (Object fork : (List<Object>) raw) {
                 for (Object v : (List<Object>) fork) {

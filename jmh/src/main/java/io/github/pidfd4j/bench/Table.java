@@ -79,9 +79,10 @@ final class Table {
             }
         }
         b.append('\n');
-        String goals = StartupGoals.text(rows);
-        if (!goals.isEmpty()) {
-            b.append(goals).append('\n');
+        for (String goals : List.of(StartupGoals.text(rows), RoundGoals.text(rows))) {
+            if (!goals.isEmpty()) {
+                b.append(goals).append('\n');
+            }
         }
         b.append(legend());
         return b.toString();
@@ -94,9 +95,12 @@ final class Table {
         b.append("Latency rows (us/op) compare medians (p50); throughput and footprint rows compare scores.\n");
         b.append("score: the mean (latency: of all operations; throughput: of the iterations); error: 99.9% confidence"
                 + " half-width; p50/p99: percentiles of all operations.\n");
-        rows.stream().filter(r -> r.samples != null).mapToInt(r -> r.samples.size()).max().ifPresent(n ->
-                b.append("start-up (7): one fresh JVM per run; score and p50: the median of ").append(n)
+        rows.stream().filter(r -> r.samples != null && r.mode.equals(Startup.MODE)).mapToInt(r -> r.samples.size()).max()
+                .ifPresent(n -> b.append("start-up (7): one fresh JVM per run; score and p50: the median of ").append(n)
                         .append(" runs, error column: min–max; noop-agent: a -javaagent with an empty premain.\n"));
+        rows.stream().filter(r -> r.samples != null && r.mode.equals(Rounds.MODE)).mapToInt(r -> r.samples.size()).max()
+                .ifPresent(n -> b.append("in rounds (8): one short JMH fork (C reference: one cref run) per contender and"
+                        + " round; score and p50: the median of ").append(n).append(" rounds, error column: min–max.\n"));
         rows.stream().filter(r -> r.note != null).map(r -> r.contender + " *: " + r.note).distinct()
                 .forEach(n -> b.append(n).append('\n'));
         return b.toString();
@@ -139,6 +143,7 @@ final class Table {
         }
         b.append('\n');
         b.append(StartupGoals.markdown(rows));
+        b.append(RoundGoals.markdown(rows));
         for (String l : legend().split("\n")) {
             b.append(l).append("  \n");
         }

@@ -110,6 +110,27 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    void roundsRunTheCReferenceOncePerRoundAndMarkWhoCannotRun(@TempDir Path dir) throws Exception {
+        Rounds r = new Rounds(Profile.SMOKE, new TargetJvm("java", 17, "test"), new JvmFlags(new TargetJvm("java", 17,
+                "test"), null), dir, c -> c == Contender.PIDFD ? "provider unavailable (test)" : null);
+        List<Row> rows = r.run(List.of(Contender.C_REFERENCE, Contender.PIDFD));
+        assertEquals(6, rows.size(), rows.toString());
+        for (Row x : rows) {
+            if (x.contender.equals("pidfd")) {
+                assertEquals("provider unavailable (test)", x.notRun);
+            } else {
+                assertTrue(x.isRun(), x.toString());
+                assertEquals(Profile.SMOKE.rounds, x.samples.size());
+                assertTrue(x.score > 0, x.toString());
+            }
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Rounds(Profile.SMOKE,
+                new TargetJvm("java", 17, "test"), new JvmFlags(new TargetJvm("java", 17, "test"), null), dir,
+                c -> "missing (test)").run(List.of(Contender.C_REFERENCE, Contender.PIDFD)));
+        assertTrue(e.getMessage().contains("missing (test)"), e.getMessage());
+    }
+
+    @Test
     void footprintLines() {
         List<Row> rows = Footprints.parse(List.of("F 0 21 46632 7", "F 100 121 50000 107",
                 "X 10000 RLIMIT_NOFILE is 4096, too low"), "jdk");

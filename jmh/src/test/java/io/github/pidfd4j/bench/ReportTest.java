@@ -217,6 +217,53 @@ class ReportTest {
     }
 
     @Test
+    void roundsJudgeTheMedianOfRatiosWithinARound() {
+        // Round 2 is slow for everyone (the machine drifted): within-round ratios do not see it.
+        List<Row> rows = List.of(
+                rounds(Rounds.SPAWN, "c-reference", "us/op", 500, 1000, 520),
+                rounds(Rounds.SPAWN, "pidfd", "us/op", 550, 1100, 624),
+                rounds(Rounds.SPAWN, "agent", "us/op", 600, 1300, 520),
+                rounds(Rounds.THREADS2, "c-reference", "ops/s", 400, 200, 400),
+                rounds(Rounds.THREADS2, "pidfd", "ops/s", 360, 160, 330),
+                Rounds.notRun(Contender.AGENT, "agent jar not found").get(1));
+        List<Object> json = new ArrayList<>();
+        rows.forEach(r -> json.add(r.toJson()));
+        List<Row> back = Row.read(Json.write(json));
+        assertEquals(List.of(550.0, 1100.0, 624.0), back.get(1).samples, "rounds stay in their order");
+
+        List<RoundGoals.Line> lines = RoundGoals.lines(back);
+        RoundGoals.Line lib = lines.get(0);
+        assertEquals(List.of(1.1, 1.1, 1.2), lib.ratios());
+        assertEquals(1.1, lib.median(), 1e-12);
+        assertEquals("met", lib.verdict());
+        assertEquals(2, lib.roundsMet());
+        RoundGoals.Line agent = lines.get(1);
+        assertEquals(1.2, agent.median(), 1e-12, "ratios 1.2, 1.3, 1.0");
+        assertEquals("NOT MET", agent.verdict());
+        RoundGoals.Line thr = lines.get(2);
+        assertEquals(0.825, thr.median(), 1e-12, "ratios 0.9, 0.8, 0.825");
+        assertEquals("NOT MET", thr.verdict());
+        assertEquals("not run: agent", lines.get(3).verdict());
+        assertEquals(4, lines.size(), "no line for the 4-thread rows, which this run does not have");
+
+        String table = new Report(back, Map.of()).table();
+        assertTrue(table.contains("8 in rounds: spawn + wait"), table);
+        assertTrue(table.matches("(?s).*spawn\\+wait tiny-true, library: time vs C +1\\.10x +1\\.10x–1\\.20x +2 of 3 +<= 1\\.15x +met\\n.*"),
+                table);
+        assertTrue(table.contains("the median of 3 rounds"), table);
+        assertTrue(new Report(back, Map.of()).markdown().contains("| throughput 2 threads, library: ops/s vs C | 0.83x |"),
+                "0.825 shown as 0.83x");
+    }
+
+    private static Row rounds(String bench, String contender, String unit, double... perRound) {
+        List<Double> s = new ArrayList<>();
+        for (double v : perRound) {
+            s.add(v);
+        }
+        return Row.ofSamples(bench, Map.of(), contender, Rounds.MODE, unit, s);
+    }
+
+    @Test
     void startupSelectsEachVariantWithItsBaselines() {
         assertEquals("[jdk/1, pidfd/1]", Startup.selected(List.of(Contender.PIDFD)).toString());
         assertEquals("[jdk/1, noop-agent/1, agent-disabled/1, agent/1, jdk/0, noop-agent/0, agent/0]",
