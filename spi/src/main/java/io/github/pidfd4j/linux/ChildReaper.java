@@ -153,8 +153,11 @@ final class ChildReaper extends PidfdWatcher.Watch {
     /**
      * A waiting platform thread first polls the pidfd itself, for a short while: a short-lived child
      * then wakes the waiter directly instead of the watcher, which then wakes the waiter (a thread
-     * hand-off costs 100 us and more on a small VM). An interrupt is noticed when the poll ends, at
-     * most {@value #POLL_MILLIS} ms late. Virtual threads do not poll: it would pin their carrier.
+     * hand-off costs 100 us and more on a small VM). Meanwhile the watch is lent to this thread
+     * ({@link PidfdWatcher#lend}), so the exit does not wake the watcher as well; an exit recorded
+     * here finishes the watch, otherwise it goes back to the watcher. An interrupt is noticed when the
+     * poll ends, at most {@value #POLL_MILLIS} ms late. Virtual threads do not poll: it would pin their
+     * carrier.
      */
     void pollBriefly(long maxMillis) throws InterruptedException {
         if (Thread.interrupted()) {
@@ -163,11 +166,16 @@ final class ChildReaper extends PidfdWatcher.Watch {
         if (maxMillis <= 0 || VirtualThreads.isVirtual(Thread.currentThread()) || !pidfd.acquire()) {
             return;
         }
+        PidfdWatcher watcher = PidfdWatcher.get();
+        boolean lent = watcher.lend(this);
         try {
             if (LinuxNative.pidfd4j_poll(pidfd.fd(), (int) Math.min(maxMillis, POLL_MILLIS)) > 0) {
                 reapIfExited();
             }
         } finally {
+            if (lent) {
+                watcher.giveBack(this, exit.now() != null);
+            }
             pidfd.release();
         }
     }
