@@ -124,46 +124,13 @@ final class StartupGoals {
 
     /** The goals as a plain-text table, or "" if the run has none of their rows. */
     static String text(List<Row> rows) {
-        List<String[]> cells = cells(lines(rows));
-        if (cells.isEmpty()) {
-            return "";
-        }
-        int[] w = new int[HEADER.length];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = HEADER[i].length();
-            for (String[] c : cells) {
-                w[i] = Math.max(w[i], c[i].length());
-            }
-        }
-        StringBuilder b = new StringBuilder("start-up and fixed-cost goals (issue 8)\n");
-        List<String[]> all = new ArrayList<>();
-        all.add(HEADER);
-        all.addAll(cells);
-        for (String[] c : all) {
-            StringBuilder l = new StringBuilder();
-            for (int i = 0; i < c.length; i++) {
-                boolean right = i >= 3 && i <= 6;
-                String pad = " ".repeat(w[i] - c[i].length());
-                l.append(right ? pad + c[i] : c[i] + pad).append("  ");
-            }
-            b.append(l.toString().stripTrailing()).append('\n');
-        }
-        return b.append(NOTE).append('\n').toString();
+        return Table.goalsText("start-up and fixed-cost goals (issue 8)", HEADER, cells(lines(rows)), 3, 6, NOTE);
     }
 
     /** The same in Markdown, or "". */
     static String markdown(List<Row> rows) {
-        List<String[]> cells = cells(lines(rows));
-        if (cells.isEmpty()) {
-            return "";
-        }
-        StringBuilder b = new StringBuilder("Start-up and fixed-cost goals (issue 8):\n\n");
-        b.append("| ").append(String.join(" | ", HEADER)).append(" |\n");
-        b.append("|---|---|---|---:|---:|---:|---:|---|---|\n");
-        for (String[] c : cells) {
-            b.append("| ").append(String.join(" | ", c).replace("<=", "≤")).append(" |\n");
-        }
-        return b.append('\n').append(NOTE).append("\n\n").toString();
+        return Table.goalsMarkdown("Start-up and fixed-cost goals (issue 8):", HEADER,
+                new String[] {"---", "---", "---", "---:", "---:", "---:", "---:", "---", "---"}, cells(lines(rows)), NOTE);
     }
 
     /**

@@ -180,4 +180,48 @@ final class Table {
         }
         return String.format(Locale.ROOT, "%.2gx", v);
     }
+
+    /**
+     * A goals table under the main one (start-up, rounds): {@code title}, the header and cells with the
+     * columns {@code from..to} right-aligned, then {@code note}; "" without cells.
+     */
+    static String goalsText(String title, String[] header, List<String[]> cells, int from, int to, String note) {
+        if (cells.isEmpty()) {
+            return "";
+        }
+        int[] w = new int[header.length];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = header[i].length();
+            for (String[] c : cells) {
+                w[i] = Math.max(w[i], c[i].length());
+            }
+        }
+        StringBuilder b = new StringBuilder(title).append('\n');
+        List<String[]> all = new ArrayList<>();
+        all.add(header);
+        all.addAll(cells);
+        for (String[] c : all) {
+            StringBuilder l = new StringBuilder();
+            for (int i = 0; i < c.length; i++) {
+                String pad = " ".repeat(w[i] - c[i].length());
+                l.append(i >= from && i <= to ? pad + c[i] : c[i] + pad).append("  ");
+            }
+            b.append(l.toString().stripTrailing()).append('\n');
+        }
+        return b.append(note).append('\n').toString();
+    }
+
+    /** The same in Markdown ({@code align}: the separator line's cells, e.g. "---:"), with ≤ and ≥ for {@code <=} and {@code >=}. */
+    static String goalsMarkdown(String title, String[] header, String[] align, List<String[]> cells, String note) {
+        if (cells.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(title).append("\n\n");
+        b.append("| ").append(String.join(" | ", header)).append(" |\n");
+        b.append("|").append(String.join("|", align)).append("|\n");
+        for (String[] c : cells) {
+            b.append("| ").append(String.join(" | ", c).replace("<=", "≤").replace(">=", "≥")).append(" |\n");
+        }
+        return b.append('\n').append(note).append("\n\n").toString();
+    }
 }

@@ -64,18 +64,20 @@ class WatchLendingTest {
         return new ProcessBuilder("sleep", "60").start();
     }
 
-    private static int pidfdOf(Process p) {
+    /** A watch of {@code p} through a pidfd of its own, handed to {@code watcher}. */
+    private static CountingWatch watched(PidfdWatcher watcher, Process p) {
         int fd = LinuxNative.pidfd4j_pidfd_open((int) p.pid());
         assertTrue(fd >= 0, "pidfd_open: " + fd);
-        return fd;
+        CountingWatch w = new CountingWatch(fd, false);
+        watcher.watch(w);
+        return w;
     }
 
     @Test
     void anExitWhileLentWakesOnlyTheBorrowerWhichFinishesTheWatch() throws Exception {
         PidfdWatcher watcher = PidfdWatcher.lendingForTests("test-watcher-lend");
         Process p = sleeper();
-        CountingWatch w = new CountingWatch(pidfdOf(p), false);
-        watcher.watch(w);
+        CountingWatch w = watched(watcher, p);
         assertTrue(watcher.lend(w));
         assertFalse(watcher.lend(w), "one borrower at a time");
         p.destroyForcibly().waitFor();  // the JDK reaps it; its pidfd is readable from now on
@@ -93,8 +95,7 @@ class WatchLendingTest {
     void aWatchGivenBackUnfinishedIsTheWatchersAgain() throws Exception {
         PidfdWatcher watcher = PidfdWatcher.lendingForTests("test-watcher-give-back");
         Process p = sleeper();
-        CountingWatch w = new CountingWatch(pidfdOf(p), false);
-        watcher.watch(w);
+        CountingWatch w = watched(watcher, p);
         assertTrue(watcher.lend(w));
         watcher.giveBack(w, false);
         assertTrue(watcher.lend(w), "lent again once given back");
@@ -145,8 +146,7 @@ class WatchLendingTest {
     void atShutdownAWatcherLeftInEpollWaitWithNothingToWatchParks() throws Exception {
         PidfdWatcher watcher = PidfdWatcher.lendingForTests("test-watcher-quiesce");
         Process p = sleeper();
-        CountingWatch w = new CountingWatch(pidfdOf(p), false);
-        watcher.watch(w);  // unparks the watcher, which waits in epoll_wait from now on
+        CountingWatch w = watched(watcher, p);  // unparks the watcher, which waits in epoll_wait from now on
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (watcher.isIdle() && System.nanoTime() < deadline) {
             Thread.sleep(1);  // out of park first: taken back before, the watch would leave it parked
@@ -160,8 +160,7 @@ class WatchLendingTest {
         watcher.quiesce();
         assertTrue(watcher.isIdle(), "parked before the hook returns, so HotSpot's exit need not wait for it");
         Process q = sleeper();
-        CountingWatch after = new CountingWatch(pidfdOf(q), false);
-        watcher.watch(after);
+        CountingWatch after = watched(watcher, q);
         assertFalse(watcher.lend(after), "nothing is lent after shutdown began");
         q.destroyForcibly();
         assertEquals("seen by the watcher", after.outcome.get(10, TimeUnit.SECONDS), "and it still works");
