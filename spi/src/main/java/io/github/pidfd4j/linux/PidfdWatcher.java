@@ -20,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A thread that waits for a child polls its pidfd itself for a moment, and meanwhile borrows the
  * watch out of the epoll set ({@link #lend}): the exit of a short-lived child then wakes that thread
- * alone, and a loop of spawn-and-wait never wakes the watcher at all. The watcher still owns every
- * watch (the map); the borrower finishes it or puts it back.
+ * alone, and a loop of spawn-and-wait mostly leaves the watcher asleep (an exit before the loan still
+ * wakes it). The watcher still owns every watch (the map); the borrower finishes it or puts it back.
  */
 final class PidfdWatcher {
 
