@@ -221,14 +221,14 @@ final class PidfdWatcher {
 
     /** Registers {@link #quiesce} to run at shutdown; false if it cannot be (shutdown under way, a security manager). */
     private boolean addShutdownHook() {
-        Thread hook = new Thread(rootGroup(), new Runnable() {
-            @Override
-            public void run() {
-                quiesce();
-            }
-        }, "pidfd4j-watcher-shutdown", 0, false);
-        hook.setContextClassLoader(null);  // runs no user code
         try {
+            Thread hook = new Thread(rootGroup(), new Runnable() {
+                @Override
+                public void run() {
+                    quiesce();
+                }
+            }, "pidfd4j-watcher-shutdown", 0, false);
+            hook.setContextClassLoader(null);  // runs no user code
             Runtime.getRuntime().addShutdownHook(hook);
             return true;
         } catch (IllegalStateException | SecurityException e) {
@@ -244,7 +244,7 @@ final class PidfdWatcher {
      */
     void quiesce() {
         lending = false;
-        if (idle || !watches.isEmpty()) {
+        if (wakeFd < 0 || idle || !watches.isEmpty()) {
             return;
         }
         wake();
