@@ -184,7 +184,11 @@ final class PidfdWatcher {
 
     /** A test watcher that lends without a shutdown hook: its test calls {@link #quiesce} itself. */
     static PidfdWatcher lendingForTests(String threadName) {
-        return new PidfdWatcher(threadName, new NativeEpollCtl(), true, false);
+        return lendingForTests(threadName, new NativeEpollCtl());
+    }
+
+    static PidfdWatcher lendingForTests(String threadName, EpollCtl epoll) {
+        return new PidfdWatcher(threadName, epoll, true, false);
     }
 
     private PidfdWatcher(String threadName, EpollCtl epoll, boolean lends, boolean shutdownHook) {
@@ -308,8 +312,16 @@ final class PidfdWatcher {
                 }
             } else if (watches.get(w.key) == w) {
                 int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_ADD, w.pidfd.fd(), w.events(), w.key);
-                if (err != 0 && watches.remove(w.key, w)) {
-                    w.onRegistrationFailed(err);
+                if (err != 0) {
+                    if (watches.remove(w.key, w)) {
+                        w.onRegistrationFailed(err);
+                    }
+                } else if (watches.get(w.key) != w) {
+                    // The watcher finished it just now, from an exit it had read before the loan: out
+                    // again, or its pidfd, readable for good, would wake the watcher under a key it no
+                    // longer knows for as long as the file lives (a duplicate can keep it alive). The
+                    // borrower still holds the pidfd, so this number is still this file.
+                    epoll.ctl(epfd, LinuxNative.EPOLL_CTL_DEL, w.pidfd.fd(), 0, 0);
                 }
             }
         } finally {
@@ -384,6 +396,11 @@ final class PidfdWatcher {
     }
 
     private void dispatch(Watch w) {
+        // Read before anything else: a loan that starts after this read shows as a change, and one
+        // that ended before it either put the watch back armed (the epoll_ctl below works) or
+        // finished it (it is no longer in the map, looked at below). Read any later, a whole loan
+        // could fall between the look and the read, and its DEL look like our own failure.
+        int lent = w.loans;
         boolean done;
         try {
             done = w.onReadable();
@@ -395,7 +412,6 @@ final class PidfdWatcher {
             if (!watches.remove(w.key, w)) {
                 return;  // finished by a borrower meanwhile (giveBack), which released it
             }
-            int lent = w.loans;
             int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_DEL, w.pidfd.fd(), 0, 0);
             if (err != 0 && !lentDuring(w, lent)) {
                 // Nothing leaks and nothing is misattributed: closing the pidfd (release, just below)
@@ -410,8 +426,10 @@ final class PidfdWatcher {
             // Readable but not done: disarm, and look again later instead of spinning. (A disarmed
             // watch is woken only by EPOLLHUP, i.e. once the process is reaped, which every Watch
             // takes as done; if one did not, it stays queued once and is not queued again.)
-            int lent = w.loans;
-            int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), 0, w.key);
+            if (watches.get(w.key) != w) {
+                return;  // finished by a borrower meanwhile: its descriptor may be closed already
+            }
+            int err = modify(w, 0);
             if (err != 0) {
                 if (lentDuring(w, lent)) {
                     return;  // out of the set on loan: it comes back armed, and is looked at again then
@@ -426,6 +444,22 @@ final class PidfdWatcher {
             w.disarmed = true;
             w.rearmAt = System.nanoTime() + w.retryNanos();
             rearm.add(w);
+        }
+    }
+
+    /**
+     * EPOLL_CTL_MOD of a watch the map still holds, with its pidfd held meanwhile: a borrower may
+     * finish the watch at any moment and release it, and the number of a closed pidfd can come back
+     * at once as another child's, whose entry a MOD would then hijack. EBADF if it is closed already.
+     */
+    private int modify(Watch w, int events) {
+        if (!w.pidfd.acquire()) {
+            return LinuxNative.EBADF;
+        }
+        try {
+            return epoll.ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), events, w.key);
+        } finally {
+            w.pidfd.release();
         }
     }
 
@@ -465,13 +499,13 @@ final class PidfdWatcher {
         while (!rearm.isEmpty() && rearm.peek().rearmAt - now <= 0) {
             Watch w = rearm.poll();
             w.disarmed = false;
+            int lent = w.loans;  // before the map, as in dispatch()
             // Done meanwhile (woken by EPOLLHUP while disarmed): its descriptor may be closed and its
             // number reused by another watch, which a MOD here would hijack.
             if (watches.get(w.key) != w) {
                 continue;
             }
-            int lent = w.loans;
-            int err = epoll.ctl(epfd, LinuxNative.EPOLL_CTL_MOD, w.pidfd.fd(), w.events(), w.key);
+            int err = modify(w, w.events());
             if (err == 0 || lentDuring(w, lent)) {
                 continue;  // on loan: it comes back armed
             }

@@ -7,11 +7,21 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A waiting thread borrows a child's watch out of the watcher's epoll set while it polls the pidfd
@@ -165,5 +175,155 @@ class WatchLendingTest {
         q.destroyForcibly();
         assertEquals("seen by the watcher", after.outcome.get(10, TimeUnit.SECONDS), "and it still works");
         q.waitFor();
+    }
+
+    /**
+     * Borrows itself and finishes itself from inside the watcher's look: a whole loan between the
+     * watcher's wake-up and its epoll_ctl, as when a waitFor() polls a child that has just been killed
+     * (CI's 500-children run caught the watcher reporting the borrower's DEL as its own failure).
+     */
+    private static final class FinishedByABorrowerDuringTheLook extends PidfdWatcher.Watch {
+        final PidfdWatcher watcher;
+        final boolean lookSaysDone;
+        final CompletableFuture<String> outcome = new CompletableFuture<>();
+        final AtomicInteger failedRegistrations = new AtomicInteger();
+
+        FinishedByABorrowerDuringTheLook(PidfdWatcher watcher, int fd, boolean lookSaysDone) {
+            super(new PidfdHandle(fd));
+            this.watcher = watcher;
+            this.lookSaysDone = lookSaysDone;
+        }
+
+        @Override
+        boolean onReadable() {
+            if (outcome.isDone()) {
+                return true;  // a second look at a finished watch: the failure shows in outcome
+            }
+            if (!watcher.lend(this)) {
+                outcome.complete("not lent");
+                return true;
+            }
+            watcher.giveBack(this, true);  // releases the watch's reference: the pidfd is closed now
+            outcome.complete("finished by the borrower");
+            return lookSaysDone;
+        }
+
+        @Override
+        void onRegistrationFailed(int errno) {
+            failedRegistrations.incrementAndGet();
+            pidfd.release();
+        }
+    }
+
+    @ParameterizedTest(name = "the watcher''s look says done: {0}")
+    @ValueSource(booleans = {false, true})
+    void aLoanThatBeginsAndEndsWhileTheWatcherLooksIsNoFailure(boolean lookSaysDone) throws Exception {
+        Logger logger = Logger.getLogger(Log.NAME);  // held: JUL keeps loggers weakly
+        List<LogRecord> said = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    said.add(r);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            PidfdWatcher watcher = PidfdWatcher.lendingForTests("test-watcher-loan-in-look-" + lookSaysDone);
+            Process p = sleeper();
+            int fd = LinuxNative.pidfd4j_pidfd_open((int) p.pid());
+            assertTrue(fd >= 0, "pidfd_open: " + fd);
+            FinishedByABorrowerDuringTheLook w = new FinishedByABorrowerDuringTheLook(watcher, fd, lookSaysDone);
+            watcher.watch(w);
+            p.destroyForcibly().waitFor();
+            assertEquals("finished by the borrower", w.outcome.get(10, TimeUnit.SECONDS));
+            Thread.sleep(300);  // well past the watcher's epoll_ctl after the look
+            assertEquals(0, w.failedRegistrations.get(), "a watch its borrower finished was taken for lost");
+            assertEquals(0, watcher.size());
+            assertEquals(List.of(), said.stream().map(r -> r.getLevel() + " " + r.getMessage() + " "
+                    + List.of(r.getParameters() == null ? new Object[0] : r.getParameters())).toList());
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    /** Done at its first look, which waits for the test's word first. */
+    private static final class HeldLook extends PidfdWatcher.Watch {
+        final CountDownLatch inLook = new CountDownLatch(1);
+        final CountDownLatch lookMayEnd = new CountDownLatch(1);
+
+        HeldLook(int fd) {
+            super(new PidfdHandle(fd));
+        }
+
+        @Override
+        boolean onReadable() {
+            inLook.countDown();
+            try {
+                return lookMayEnd.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }
+
+        @Override
+        void onRegistrationFailed(int errno) {
+            pidfd.release();
+        }
+    }
+
+    /**
+     * The watcher read an exit just before the watch was lent, and finishes the watch while the
+     * borrower gives it back unfinished (its poll timed out): the borrower's ADD must not leave an
+     * entry behind under a key the watcher has forgotten, which would report the readable pidfd to
+     * the watcher again and again.
+     */
+    @Test
+    void aWatchTheWatcherFinishesWhileItIsGivenBackLeavesNoEntry() throws Exception {
+        AtomicBoolean holdAdd = new AtomicBoolean();
+        AtomicInteger epfd = new AtomicInteger(-1);
+        PidfdWatcher[] watcher = new PidfdWatcher[1];
+        HeldLook[] w = new HeldLook[1];
+        PidfdWatcher.EpollCtl ctl = (ep, op, fd, events, data) -> {
+            epfd.set(ep);
+            if (op == LinuxNative.EPOLL_CTL_ADD && holdAdd.getAndSet(false)) {
+                w[0].lookMayEnd.countDown();  // the watcher finishes the watch between giveBack's look and its ADD
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (watcher[0].size() != 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+            }
+            return LinuxNative.pidfd4j_epoll_ctl(ep, op, fd, events, data);
+        };
+        watcher[0] = PidfdWatcher.lendingForTests("test-watcher-finish-while-given-back", ctl);
+        Process p = sleeper();
+        int fd = LinuxNative.pidfd4j_pidfd_open((int) p.pid());
+        assertTrue(fd >= 0, "pidfd_open: " + fd);
+        w[0] = new HeldLook(fd);
+        watcher[0].watch(w[0]);
+        p.destroyForcibly().waitFor();
+        assertTrue(w[0].inLook.await(10, TimeUnit.SECONDS), "the watcher never looked");
+        assertTrue(w[0].pidfd.acquire(), "held as a borrower holds it");
+        try {
+            assertTrue(watcher[0].lend(w[0]));
+            holdAdd.set(true);
+            watcher[0].giveBack(w[0], false);
+            assertFalse(holdAdd.get(), "giveBack did not ADD");
+            assertEquals(0, watcher[0].size());
+            assertEquals(LinuxNative.ENOENT, LinuxNative.pidfd4j_epoll_ctl(epfd.get(), LinuxNative.EPOLL_CTL_DEL, fd, 0, 0),
+                    "an entry for the finished watch was left in the epoll set");
+        } finally {
+            w[0].pidfd.release();
+        }
     }
 }
