@@ -9,15 +9,10 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -218,26 +213,7 @@ class WatchLendingTest {
     @ParameterizedTest(name = "the watcher''s look says done: {0}")
     @ValueSource(booleans = {false, true})
     void aLoanThatBeginsAndEndsWhileTheWatcherLooksIsNoFailure(boolean lookSaysDone) throws Exception {
-        Logger logger = Logger.getLogger(Log.NAME);  // held: JUL keeps loggers weakly
-        List<LogRecord> said = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
-                    said.add(r);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
-        try {
+        try (LogCapture log = LogCapture.warnings()) {
             PidfdWatcher watcher = PidfdWatcher.lendingForTests("test-watcher-loan-in-look-" + lookSaysDone);
             Process p = sleeper();
             int fd = LinuxNative.pidfd4j_pidfd_open((int) p.pid());
@@ -249,10 +225,7 @@ class WatchLendingTest {
             Thread.sleep(300);  // well past the watcher's epoll_ctl after the look
             assertEquals(0, w.failedRegistrations.get(), "a watch its borrower finished was taken for lost");
             assertEquals(0, watcher.size());
-            assertEquals(List.of(), said.stream().map(r -> r.getLevel() + " " + r.getMessage() + " "
-                    + List.of(r.getParameters() == null ? new Object[0] : r.getParameters())).toList());
-        } finally {
-            logger.removeHandler(handler);
+            assertEquals(List.of(), log.said());
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.github.pidfd4j.Proc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -171,7 +172,7 @@ class WatcherFailuresTest {
     void aWatchEpollRefusesIsDrivenByAThreadOfItsOwnUntilDone() throws Exception {
         PidfdWatcher watcher = new PidfdWatcher("test-watcher-add-enospc-alone",
                 failing(LinuxNative.EPOLL_CTL_ADD, LinuxNative.EPOLLIN, ENOSPC, Integer.MAX_VALUE));
-        try (Zombie z = new Zombie()) {
+        try (Zombie z = new Zombie(); LogCapture log = LogCapture.warnings()) {
             SecondLookAlone w = new SecondLookAlone(z.openPidfd());
             watcher.watch(w);
             // The same onReadable()/retryNanos() contract as under epoll: looked at again after "not done".
@@ -179,6 +180,9 @@ class WatcherFailuresTest {
             assertEquals(2, w.looks.get());
             assertTrue(Proc.eventually(10_000, () -> w.pidfd.signal(0) == LinuxNative.EBADF), "the pidfd released once done");
             assertEquals(0, watcher.size());
+            // A slower way of waiting is said, once (and this shows LogCapture hears the watcher).
+            assertEquals(List.of("WARNING pidfd4j: cannot watch " + w.pidfd + " with epoll (" + LinuxNative.strerror(ENOSPC)
+                    + "); waiting on a thread instead"), log.said());
         }
     }
 }
