@@ -422,10 +422,11 @@ final class PidfdWatcher {
                         LinuxNative.strerror(err));
             }
             w.pidfd.release();
-        } else if (!w.disarmed) {
-            // Readable but not done: disarm, and look again later instead of spinning. (A disarmed
-            // watch is woken only by EPOLLHUP, i.e. once the process is reaped, which every Watch
-            // takes as done; if one did not, it stays queued once and is not queued again.)
+        } else {
+            // Readable but not done: disarm, and look again later instead of spinning. One already
+            // queued for a re-arm is disarmed again, not queued twice: a borrower gave it back armed
+            // (giveBack cannot know it was disarmed). Otherwise a disarmed watch is woken only by
+            // EPOLLHUP, i.e. once the process is reaped, which every Watch takes as done.
             if (watches.get(w.key) != w) {
                 return;  // finished by a borrower meanwhile: its descriptor may be closed already
             }
@@ -441,9 +442,11 @@ final class PidfdWatcher {
                 }
                 return;
             }
-            w.disarmed = true;
-            w.rearmAt = System.nanoTime() + w.retryNanos();
-            rearm.add(w);
+            if (!w.disarmed) {
+                w.disarmed = true;
+                w.rearmAt = System.nanoTime() + w.retryNanos();
+                rearm.add(w);
+            }
         }
     }
 

@@ -299,4 +299,70 @@ class WatchLendingTest {
             w[0].pidfd.release();
         }
     }
+
+    /** Not done until told, looked at again every 300 ms meanwhile. */
+    private static final class DoneWhenTold extends PidfdWatcher.Watch {
+        final AtomicInteger looks = new AtomicInteger();
+        final AtomicBoolean told = new AtomicBoolean();
+        final CompletableFuture<String> outcome = new CompletableFuture<>();
+
+        DoneWhenTold(int fd) {
+            super(new PidfdHandle(fd));
+        }
+
+        @Override
+        boolean onReadable() {
+            looks.incrementAndGet();
+            if (!told.get()) {
+                return false;
+            }
+            outcome.complete("seen by the watcher");
+            return true;
+        }
+
+        @Override
+        long retryNanos() {
+            return 300_000_000;
+        }
+
+        @Override
+        void onRegistrationFailed(int errno) {
+            outcome.complete("handed to a thread of its own: " + LinuxNative.strerror(errno));
+            pidfd.release();
+        }
+    }
+
+    /**
+     * A watch the watcher disarmed (readable, not done) and queued for a re-arm is lent and given back
+     * unfinished, i.e. armed: the watcher must disarm it again at its next look rather than be woken by
+     * it at every epoll_wait until the re-arm is due.
+     */
+    @Test
+    void aWatchGivenBackArmedWhileQueuedForARearmIsDisarmedAgain() throws Exception {
+        PidfdWatcher watcher = PidfdWatcher.lendingForTests("test-watcher-give-back-disarmed");
+        // An exited process nobody reaps for a while: readable, and no EPOLLHUP until its reap.
+        Process parent = new ProcessBuilder("/bin/sh", "-c", "sleep 0.05 & echo $!; exec sleep 60").start();
+        int pid = Integer.parseInt(new BufferedReader(new InputStreamReader(parent.getInputStream())).readLine().trim());
+        try {
+            int fd = LinuxNative.pidfd4j_pidfd_open(pid);
+            assertTrue(fd >= 0, "pidfd_open: " + fd);
+            DoneWhenTold w = new DoneWhenTold(fd);
+            watcher.watch(w);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (w.looks.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals(1, w.looks.get(), "first look: not done, so disarmed and queued for a re-arm in 300 ms");
+            Thread.sleep(20);  // the disarm, just after the look
+            assertTrue(watcher.lend(w));
+            watcher.giveBack(w, false);  // back in the set, armed
+            Thread.sleep(150);           // before the re-arm is due
+            assertEquals(2, w.looks.get(), "one look after the give-back, then quiet until the re-arm");
+            w.told.set(true);
+            assertEquals("seen by the watcher", w.outcome.get(10, TimeUnit.SECONDS), "at the re-arm");
+            assertEquals(3, w.looks.get());
+        } finally {
+            parent.destroyForcibly().waitFor();
+        }
+    }
 }
