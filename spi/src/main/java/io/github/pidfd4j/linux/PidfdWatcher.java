@@ -187,6 +187,7 @@ final class PidfdWatcher {
         return lendingForTests(threadName, new NativeEpollCtl());
     }
 
+    /** The same with an epoll_ctl of the test's, which can step in between two calls. */
     static PidfdWatcher lendingForTests(String threadName, EpollCtl epoll) {
         return new PidfdWatcher(threadName, epoll, true, false);
     }
