@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -123,13 +121,8 @@ class WatchLendingTest {
     @Test
     void theWatchersFailuresOnALentWatchMeanNothing() throws Exception {
         PidfdWatcher watcher = PidfdWatcher.lendingForTests("test-watcher-lent-rearm");
-        // An exited process nobody reaps for a while: readable, and no EPOLLHUP until its reap.
-        Process parent = new ProcessBuilder("/bin/sh", "-c", "sleep 0.05 & echo $!; exec sleep 60").start();
-        int pid = Integer.parseInt(new BufferedReader(new InputStreamReader(parent.getInputStream())).readLine().trim());
-        try {
-            int fd = LinuxNative.pidfd4j_pidfd_open(pid);
-            assertTrue(fd >= 0, "pidfd_open: " + fd);
-            CountingWatch w = new CountingWatch(fd, true);
+        try (Zombie z = new Zombie()) {  // readable, and no EPOLLHUP until its reap
+            CountingWatch w = new CountingWatch(z.openPidfd(), true);
             watcher.watch(w);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (w.looks.get() == 0 && System.nanoTime() < deadline) {
@@ -142,8 +135,6 @@ class WatchLendingTest {
             watcher.giveBack(w, false);
             assertEquals("seen by the watcher", w.outcome.get(10, TimeUnit.SECONDS));
             assertEquals(2, w.looks.get());
-        } finally {
-            parent.destroyForcibly().waitFor();
         }
     }
 
@@ -340,13 +331,8 @@ class WatchLendingTest {
     @Test
     void aWatchGivenBackArmedWhileQueuedForARearmIsDisarmedAgain() throws Exception {
         PidfdWatcher watcher = PidfdWatcher.lendingForTests("test-watcher-give-back-disarmed");
-        // An exited process nobody reaps for a while: readable, and no EPOLLHUP until its reap.
-        Process parent = new ProcessBuilder("/bin/sh", "-c", "sleep 0.05 & echo $!; exec sleep 60").start();
-        int pid = Integer.parseInt(new BufferedReader(new InputStreamReader(parent.getInputStream())).readLine().trim());
-        try {
-            int fd = LinuxNative.pidfd4j_pidfd_open(pid);
-            assertTrue(fd >= 0, "pidfd_open: " + fd);
-            DoneWhenTold w = new DoneWhenTold(fd);
+        try (Zombie z = new Zombie()) {  // readable, and no EPOLLHUP until its reap
+            DoneWhenTold w = new DoneWhenTold(z.openPidfd());
             watcher.watch(w);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (w.looks.get() == 0 && System.nanoTime() < deadline) {
@@ -361,8 +347,6 @@ class WatchLendingTest {
             w.told.set(true);
             assertEquals("seen by the watcher", w.outcome.get(10, TimeUnit.SECONDS), "at the re-arm");
             assertEquals(3, w.looks.get());
-        } finally {
-            parent.destroyForcibly().waitFor();
         }
     }
 }
