@@ -151,8 +151,11 @@ class CgroupTest {
     @Test
     void withKillOnParentDeathToo() throws Exception {
         SpawnOptions options = SpawnOptions.defaults().withKillOnParentDeath(true).withNewCgroup(parent);
-        Process p = start(new ProcessBuilder("cat", "/proc/self/cgroup"), options);
+        // Lives until its stdin closes: a child that exits at once can be reaped, and its cgroup
+        // removed, before the test asks for it (CI saw that once, on JDK 25).
+        Process p = start(Proc.sh("cat /proc/self/cgroup; exec cat"), options);
         Path own = ProcessTree.cgroup(p).orElseThrow();
+        p.getOutputStream().close();
         String out = Proc.read(p.getInputStream());
         assertEquals(0, p.waitFor());
         assertTrue(out.lines().anyMatch(TestCgroups.own().procLine(own)::equals), out);
